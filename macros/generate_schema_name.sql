@@ -1,0 +1,9 @@
+{#- Layers get plain schema names (staging, intermediate, snapshots); the public
+    marts and seeds stay in the target schema so analysts query them unqualified. -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}
+        {{ target.schema }}
+    {%- else -%}
+        {{ custom_schema_name | trim }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,14 @@
+{#- The landing file formats of SPEC §2: folder under landing_dir -> header columns,
+    in order. The one place the formats are written down. -#}
+{% macro landing_feeds() %}
+    {{ return({
+        'opt_out_codes': {
+            'folder': 'opt_out_codes',
+            'columns': ['extract_date', 'practice_code', 'nhs_number', 'code', 'recorded_date'],
+        },
+        'practice_counts': {
+            'folder': 'practice_counts',
+            'columns': ['extract_date', 'practice_code', 'registered_patients', 'type1_opt_outs'],
+        },
+    }) }}
+{% endmacro %}

@@ -1,0 +1,33 @@
+-- R8/R10: the received dates at which a patient's Type 2 status changed (the first
+-- received date always counts), with the date of the next change. Periods (R10), the
+-- current status (R9) and the snapshot are all read from here.
+with
+
+status as (
+    select * from {{ ref('int_type2_status_by_received_date') }}
+),
+
+with_previous as (
+    select
+        *,
+        lag(is_opted_out) over (partition by nhs_number order by as_of_date) as previous_is_opted_out
+    from status
+),
+
+changes as (
+    select
+        nhs_number,
+        as_of_date as status_from,
+        is_opted_out
+    from with_previous
+    where previous_is_opted_out is null or previous_is_opted_out <> is_opted_out
+),
+
+with_next as (
+    select
+        *,
+        lead(status_from) over (partition by nhs_number order by status_from) as status_to
+    from changes
+)
+
+select * from with_next

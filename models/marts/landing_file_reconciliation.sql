@@ -1,0 +1,90 @@
+-- R3 reconciliation: per landed file, rows in = rows accepted + rows rejected. Files
+-- archived out of the landing area keep their line from the historic record.
+with
+
+landed as (
+    select
+        feed,
+        source_file,
+        data_rows
+    from {{ ref('stg_landing__files') }}
+    where header_matches
+),
+
+received as (
+    select
+        'opt_out_codes' as feed,
+        source_file,
+        count(*) as rows_received,
+        min(received_at) as first_received_at
+    from {{ ref('int_opt_out_code_rows_received') }}
+    group by source_file
+    union all
+    select
+        'practice_counts' as feed,
+        source_file,
+        count(*) as rows_received,
+        min(received_at) as first_received_at
+    from {{ ref('int_practice_count_rows_received') }}
+    group by source_file
+),
+
+accepted as (
+    select
+        'opt_out_codes' as feed,
+        source_file,
+        count(*) as rows_accepted
+    from {{ ref('int_opt_out_code_rows_dated') }}
+    group by source_file
+    union all
+    select
+        'practice_counts' as feed,
+        source_file,
+        count(*) as rows_accepted
+    from {{ ref('int_practice_count_rows_resolved') }}
+    where not is_conflicting
+    group by source_file
+),
+
+rejected as (
+    select
+        feed,
+        source_file,
+        count(*) as rows_rejected
+    from {{ ref('rejected_rows') }}
+    group by feed, source_file
+),
+
+files as (
+    select feed, source_file from landed
+    union
+    select feed, source_file from received
+),
+
+final as (
+    select
+        files.feed,
+        files.source_file,
+        landed.data_rows as rows_in_landing,
+        coalesce(received.rows_received, 0) as rows_received,
+        coalesce(accepted.rows_accepted, 0) as rows_accepted,
+        coalesce(rejected.rows_rejected, 0) as rows_rejected,
+        landed.source_file is not null as is_in_landing,
+        received.first_received_at
+    from files
+    left join landed on files.feed = landed.feed and files.source_file = landed.source_file
+    left join received on files.feed = received.feed and files.source_file = received.source_file
+    left join accepted on files.feed = accepted.feed and files.source_file = accepted.source_file
+    left join rejected on files.feed = rejected.feed and files.source_file = rejected.source_file
+)
+
+select
+    feed,
+    source_file,
+    rows_in_landing,
+    rows_received,
+    rows_accepted,
+    rows_rejected,
+    is_in_landing,
+    first_received_at
+from final

@@ -1,0 +1,79 @@
+-- R3: every landed row that was not accepted, once, with its file, line and one reason,
+-- and the raw values as sent (without the NHS number of a Type 1 row: R4).
+with
+
+code_rejects as (
+    select
+        'opt_out_codes' as feed,
+        source_file,
+        row_number,
+        rejection_reason as reason,
+        extract_date_raw as extract_date,
+        practice_code_raw as practice_code,
+        nhs_number_raw as nhs_number,
+        code_raw as code,
+        recorded_date_raw as recorded_date,
+        cast(null as varchar) as registered_patients,
+        cast(null as varchar) as type1_opt_outs,
+        received_at
+    from {{ ref('int_opt_out_code_rows_received') }}
+    where rejection_reason is not null
+),
+
+count_rows as (
+    select * from {{ ref('int_practice_count_rows_received') }}
+),
+
+conflicting_counts as (
+    select
+        source_file,
+        row_number
+    from {{ ref('int_practice_count_rows_resolved') }}
+    where is_conflicting
+),
+
+count_rejects as (
+    select
+        'practice_counts' as feed,
+        count_rows.source_file,
+        count_rows.row_number,
+        case
+            when conflicting_counts.row_number is not null then 'conflicting_counts'
+            else count_rows.rejection_reason
+        end as reason,
+        count_rows.extract_date_raw as extract_date,
+        count_rows.practice_code_raw as practice_code,
+        cast(null as varchar) as nhs_number,
+        cast(null as varchar) as code,
+        cast(null as varchar) as recorded_date,
+        count_rows.registered_patients_raw as registered_patients,
+        count_rows.type1_opt_outs_raw as type1_opt_outs,
+        count_rows.received_at
+    from count_rows
+    left join conflicting_counts
+        on
+            count_rows.source_file = conflicting_counts.source_file
+            and count_rows.row_number = conflicting_counts.row_number
+    where count_rows.rejection_reason is not null or conflicting_counts.row_number is not null
+),
+
+all_rejects as (
+    select * from code_rejects
+    union all
+    select * from count_rejects
+)
+
+select
+    source_file,
+    row_number,
+    feed,
+    reason,
+    extract_date,
+    practice_code,
+    nhs_number,
+    code,
+    recorded_date,
+    registered_patients,
+    type1_opt_outs,
+    received_at
+from all_rejects

@@ -1,0 +1,250 @@
+"""Write the shipped demo landing files (SPEC §2) under demo_data/landing.
+
+Deterministic (fixed seed): rerunning it rewrites the same bytes. Every NHS number is
+synthetic, from the never-issued 9-prefixed range. The data exercise every rule R1-R11:
+see the SCENARIOS comments below and docs/demo_data.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import shutil
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+EXTRACT_DATES = [
+    date(2025, 4, 1),
+    date(2025, 5, 1),
+    date(2025, 6, 2),
+    date(2025, 7, 1),
+    date(2025, 8, 1),
+    date(2025, 9, 1),
+    date(2025, 10, 1),
+]
+PRACTICES = [
+    "A81001", "A81002", "A81003", "B82001", "B82002", "B82003",
+    "C83001", "C83002", "D84001", "D84002", "D84003",
+    "E85001",  # not in the practices seed: its CCG is UNKNOWN (R13)
+]
+TYPE2_OPT_OUT = {"Read v2": "9Nu4", "CTV3": "XaaVL", "SNOMED CT": "881561000000100"}
+TYPE2_WITHDRAWAL = {"Read v2": "9Nu5", "CTV3": "XaaVM", "SNOMED CT": "881581000000109"}
+TYPE1_OPT_OUT = {"Read v2": "9Nu0", "CTV3": "XaZ89", "SNOMED CT": "827241000000103"}
+CODES_HEADER = ["extract_date", "practice_code", "nhs_number", "code", "recorded_date"]
+COUNTS_HEADER = ["extract_date", "practice_code", "registered_patients", "type1_opt_outs"]
+
+
+def check_digit(first_nine: str) -> int | None:
+    """Modulus 11 check digit (R1); None when the number cannot be issued (check 10)."""
+    total = sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1)))
+    check = 11 - total % 11
+    if check == 11:
+        return 0
+    return None if check == 10 else check
+
+
+def synthetic_nhs_number(rng: random.Random) -> str:
+    while True:
+        first_nine = "9" + "".join(rng.choice("0123456789") for _ in range(8))
+        check = check_digit(first_nine)
+        if check is not None and len(set(first_nine + str(check))) > 1:
+            return first_nine + str(check)
+
+
+def with_wrong_check_digit(number: str) -> str:
+    return number[:9] + str((int(number[9]) + 1) % 10)
+
+
+@dataclass
+class Code:
+    """One code in a patient's GP record, sent in every extract from `first` to `last`."""
+
+    code: str
+    recorded: str
+    first: int = 0
+    last: int = len(EXTRACT_DATES) - 1
+
+
+@dataclass
+class Patient:
+    nhs_number: str
+    practices: list[str]  # practice per extract index (moves between practices)
+    codes: list[Code] = field(default_factory=list)
+    sent_as: str | None = None  # how the NHS number is written (spaces, hyphens, typos)
+    leaves_after: int | None = None  # death or deregistration: absent from later extracts
+
+
+def build_patients(rng: random.Random) -> list[Patient]:
+    patients: list[Patient] = []
+    systems = list(TYPE2_OPT_OUT)
+
+    def new(practice: str | None = None) -> Patient:
+        home = practice or rng.choice(PRACTICES)
+        p = Patient(synthetic_nhs_number(rng), [home] * len(EXTRACT_DATES))
+        patients.append(p)
+        return p
+
+    def iso(d: date) -> str:
+        return d.isoformat()
+
+    def recorded_before(index: int) -> str:
+        d = EXTRACT_DATES[index]
+        return iso(date.fromordinal(d.toordinal() - rng.randint(1, 400)))
+
+    # SCENARIO plain opt-outs, every code system, arriving in different months.
+    for _ in range(170):
+        p = new()
+        start = rng.choice([0, 0, 0, 1, 2, 3, 4, 5, 6])
+        p.codes.append(Code(TYPE2_OPT_OUT[rng.choice(systems)], recorded_before(start), start))
+    # SCENARIO withdrawals: opt-out, later withdrawn (both codes stay in the record).
+    for _ in range(25):
+        p = new()
+        start = rng.randint(0, 3)
+        later = rng.randint(start + 1, 6)
+        p.codes.append(Code(TYPE2_OPT_OUT[rng.choice(systems)], recorded_before(start), start))
+        p.codes.append(Code(TYPE2_WITHDRAWAL[rng.choice(systems)], iso(EXTRACT_DATES[later - 1]), later))
+    # SCENARIO opt-out, withdrawal, opt-out again: two periods.
+    for _ in range(8):
+        p = new()
+        p.codes.append(Code("9Nu4", recorded_before(0), 0))
+        p.codes.append(Code("9Nu5", iso(EXTRACT_DATES[1]), 2))
+        p.codes.append(Code("XaaVL", iso(EXTRACT_DATES[3]), 4))
+    # SCENARIO same-day conflict: opt-out and withdrawal recorded the same day -> opted out.
+    for _ in range(4):
+        p = new()
+        day = recorded_before(1)
+        p.codes.append(Code("9Nu4", day, 1))
+        p.codes.append(Code("9Nu5", day, 1))
+    # SCENARIO withdrawal only (never opted out): not an opt-out.
+    for _ in range(4):
+        new().codes.append(Code("9Nu5", recorded_before(2), 2))
+    # SCENARIO deaths / deregistrations: vanish from later extracts, opt-out still applies.
+    for _ in range(10):
+        p = new()
+        p.codes.append(Code("9Nu4", recorded_before(0), 0))
+        p.leaves_after = rng.randint(1, 4)
+    # SCENARIO moves between practices (same opt-out, new practice).
+    for _ in range(10):
+        p = new()
+        moved_at = rng.randint(1, 6)
+        new_home = rng.choice([c for c in PRACTICES if c != p.practices[0]])
+        p.practices = p.practices[:moved_at] + [new_home] * (len(EXTRACT_DATES) - moved_at)
+        p.codes.append(Code("881561000000100", recorded_before(0), 0))
+    # SCENARIO junk or missing recorded dates on opt-outs: accepted, date imputed (R5).
+    for junk in ["", "31/12/2024", "2025-02-30", "not a date", "2031-01-01"]:
+        p = new()
+        p.codes.append(Code("9Nu4", junk, rng.randint(0, 3)))
+    # SCENARIO junk date on a withdrawal: rejected invalid_recorded_date; opt-out stands.
+    for junk in ["", "2025/06/01"]:
+        p = new()
+        p.codes.append(Code("9Nu4", recorded_before(0), 0))
+        p.codes.append(Code("9Nu5", junk, 3))
+    # SCENARIO NHS numbers written with spaces / hyphens (valid after normalising, R1).
+    for style in ["{0} {1} {2}", "{0}-{1}-{2}", " {0}{1}{2} "]:
+        p = new()
+        n = p.nhs_number
+        p.sent_as = style.format(n[:3], n[3:6], n[6:])
+        p.codes.append(Code("9Nu4", recorded_before(0), 0))
+    # SCENARIO invalid NHS numbers: rejected invalid_nhs_number.
+    for bad in ["wrong_check", "9999999999", "12345", "", "99900000O1"]:
+        p = new()
+        p.sent_as = with_wrong_check_digit(p.nhs_number) if bad == "wrong_check" else bad
+        p.codes.append(Code("9Nu4", recorded_before(0), 0))
+    # SCENARIO codes with trailing dots / spaces match; wrong case does not (R2).
+    for sent in ["9Nu4.", " XaaVL ", "9Nu4..", "9nu4", "XAAVL", "Y1234"]:
+        new().codes.append(Code(sent, recorded_before(1), 1))
+    # SCENARIO Type 1 codes sent in the Type 2 feed: rejected, NHS number never stored (R4).
+    for system in systems:
+        new().codes.append(Code(TYPE1_OPT_OUT[system], recorded_before(0), 0))
+    return patients
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def write_codes(landing: Path, patients: list[Patient], rng: random.Random) -> None:
+    for index, extract in enumerate(EXTRACT_DATES):
+        by_practice: dict[str, list[list[str]]] = {code: [] for code in PRACTICES}
+        for p in patients:
+            if p.leaves_after is not None and index > p.leaves_after:
+                continue
+            for c in p.codes:
+                if c.first <= index <= c.last:
+                    by_practice[p.practices[index]].append(
+                        [extract.isoformat(), p.practices[index], p.sent_as or p.nhs_number, c.code, c.recorded]
+                    )
+        month = extract.strftime("%Y-%m")
+        for practice, rows in by_practice.items():
+            rng.shuffle(rows)
+            if practice == "A81002" and rows:
+                rows.append(list(rows[0]))  # SCENARIO duplicate row in one file (R7)
+            if practice == "C83001":
+                # SCENARIO practice code sent in lower case (normalised) and malformed (UNKNOWN, R6)
+                for row in rows[:2]:
+                    row[1] = "c83001 "
+                for row in rows[2:3]:
+                    row[1] = "C8300"
+            if practice == "D84001" and index == 2 and rows:
+                rows[0][0] = "2025-13-01"  # SCENARIO invalid extract_date
+            write_csv(landing / "opt_out_codes" / month / f"{practice}_{extract.isoformat()}.csv", CODES_HEADER, rows)
+    # SCENARIO a file with the wrong header: reported in rejected_files, never read.
+    write_csv(
+        landing / "opt_out_codes" / "2025-10" / "misnamed_columns.csv",
+        ["date", "practice", "nhs_no", "code", "recorded"],
+        [["2025-10-01", "A81001", "9000000009", "9Nu4", "2025-09-01"]],
+    )
+
+
+def write_counts(landing: Path, rng: random.Random) -> None:
+    sizes = {code: rng.randint(3_000, 15_000) for code in PRACTICES}
+    for index, extract in enumerate(EXTRACT_DATES):
+        rows = []
+        for practice in PRACTICES:
+            sizes[practice] += rng.randint(-60, 80)
+            type1 = round(sizes[practice] * rng.uniform(0.015, 0.035))
+            rows.append([extract.isoformat(), practice, str(sizes[practice]), str(type1)])
+        if index == 1:
+            rows.append([extract.isoformat(), "B82002", rows[4][2], rows[4][3]])  # identical duplicate
+            rows.append([extract.isoformat(), "b8200x", "5000", "100"])  # invalid_practice_code
+            rows.append([extract.isoformat(), "C83002", "-5", "0"])  # invalid_count (duplicate key, bad)
+        if index == 2:
+            rows.append([extract.isoformat(), "D84002", "6000", "7000"])  # type1 > registered: invalid_count
+            rows.append(["02/06/2025", "D84003", "6000", "100"])  # invalid_extract_date
+        if index == 4:
+            rows.append([extract.isoformat(), "A81003", str(int(rows[2][2]) + 10), rows[2][3]])  # conflicting
+        if index == 6:
+            rows = [r for r in rows if r[1] != "D84003"]  # a practice that sent no counts this month
+        month = extract.strftime("%Y-%m")
+        write_csv(landing / "practice_counts" / month / f"practice_counts_{extract.isoformat()}.csv", COUNTS_HEADER, rows)
+        if index == 3:
+            # SCENARIO a second, later extract in the same month for two practices: it wins (R11).
+            later = date(2025, 7, 15).isoformat()
+            write_csv(
+                landing / "practice_counts" / month / f"practice_counts_{later}_resubmission.csv",
+                COUNTS_HEADER,
+                [[later, "A81001", str(sizes["A81001"] + 3), "150"], [later, "B82001", str(sizes["B82001"]), "149"]],
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "demo_data" / "landing")
+    args = parser.parse_args()
+    rng = random.Random(20250401)
+    patients = build_patients(rng)
+    for folder in ("opt_out_codes", "practice_counts"):
+        shutil.rmtree(args.out / folder, ignore_errors=True)
+    write_codes(args.out, patients, rng)
+    write_counts(args.out, rng)
+    print(f"wrote demo landing files for {len(patients)} patients under {args.out}")
+
+
+if __name__ == "__main__":
+    main()

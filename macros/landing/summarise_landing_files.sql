@@ -1,0 +1,22 @@
+{#- One row per file of a landing feed: every file the folder holds (an empty file yields
+    no lines but is still listed), whether it has a header line, whether that header is as
+    expected, and how many data lines follow. -#}
+{% macro summarise_landing_files(feed) %}
+    select
+        '{{ feed }}' as feed,
+        files.source_file,
+        coalesce(lines.has_header_line, false) as has_header_line,
+        coalesce(lines.header_matches, false) as header_matches,
+        coalesce(lines.data_rows, 0) as data_rows
+    from {{ source('landing', feed ~ '_files') }} as files
+    left join (
+        select
+            source_file,
+            bool_or(row_number = 0) as has_header_line,
+            bool_and(header_matches) as header_matches,
+            count(*) filter (where row_number > 0) as data_rows
+        from {{ source('landing', feed) }}
+        group by source_file
+    ) as lines
+        on files.source_file = lines.source_file
+{% endmacro %}

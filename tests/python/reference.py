@@ -1,0 +1,210 @@
+"""An independent, deliberately plain Python reading of SPEC rules R1-R11.
+
+The end-to-end tests compare the warehouse's marts with what this module computes from
+the same landing files. It shares no code with the dbt project: only the SPEC.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+CODES_COLUMNS = ["extract_date", "practice_code", "nhs_number", "code", "recorded_date"]
+COUNTS_COLUMNS = ["extract_date", "practice_code", "registered_patients", "type1_opt_outs"]
+
+
+def load_code_list() -> dict[str, tuple[int, str]]:
+    with (PROJECT_DIR / "seeds" / "opt_out_code_list.csv").open(newline="") as handle:
+        return {row["code"]: (int(row["opt_out_type"]), row["action"]) for row in csv.DictReader(handle)}
+
+
+def normalise_nhs_number(raw: str | None) -> str | None:
+    return re.sub(r"[ \t\n\r\f\v-]", "", raw or "") or None
+
+
+def is_valid_nhs_number(number: str | None) -> bool:
+    if number is None or not re.fullmatch(r"[0-9]{10}", number) or len(set(number)) == 1:
+        return False
+    check = 11 - sum(int(d) * w for d, w in zip(number[:9], range(10, 1, -1))) % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(number[9])
+
+
+def parse_date(raw: str | None) -> date | None:
+    value = (raw or "").strip(" ")
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def normalise_code(raw: str | None) -> str | None:
+    return (raw or "").strip(" ").rstrip(".") or None
+
+
+def normalise_practice(raw: str | None) -> str:
+    return (raw or "").strip(" ").upper()
+
+
+def parse_count(raw: str | None) -> int | None:
+    value = (raw or "").strip(" ")
+    return int(value) if re.fullmatch(r"[0-9]{1,18}", value) else None
+
+
+def read_feed(landing: Path, folder: str, columns: list[str]) -> list[tuple[str, int, list[str | None], bool]]:
+    """(source_file, row_number, values, has_extra_values) for files with the expected header."""
+    rows = []
+    for path in sorted((landing / folder).rglob("*.csv")):
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            lines = list(csv.reader(handle))
+        if not lines or [c.strip(" ").lower() for c in lines[0]] != columns:
+            continue
+        relative = path.relative_to(landing).as_posix()
+        for number, line in enumerate(lines[1:], start=1):
+            values: list[str | None] = list(line[: len(columns)]) + [None] * (len(columns) - len(line))
+            rows.append((relative, number, values, len(line) > len(columns)))
+    return rows
+
+
+@dataclass
+class Reference:
+    rejected: dict[tuple[str, int], str] = field(default_factory=dict)
+    accepted: dict[tuple[str, int], dict] = field(default_factory=dict)
+    events: dict[tuple[str, int, str, date], dict] = field(default_factory=dict)
+    periods: set[tuple[str, date, date | None]] = field(default_factory=set)
+    current: dict[str, tuple[date, date]] = field(default_factory=dict)
+    type1_nhs_numbers: set[str] = field(default_factory=set)
+    counts_used: dict[tuple[str, date], tuple[int, int]] = field(default_factory=dict)
+
+    def status_at(self, nhs_number: str, when: date) -> bool:
+        """R8: opted out as known at `when`."""
+        known = [e for (n, _, _, _), e in self.events.items() if n == nhs_number and e["received_date"] <= when]
+        if not known:
+            return False
+        deciding = max(known, key=lambda e: (e["recorded_date"], e["action"] == "opt_out"))
+        return deciding["action"] == "opt_out"
+
+
+def compute(landing: Path) -> Reference:
+    ref = Reference()
+    codes = load_code_list()
+
+    # R1-R6 classification, R3 order.
+    for source_file, row_number, values, extra in read_feed(landing, "opt_out_codes", CODES_COLUMNS):
+        raw_extract, raw_practice, raw_nhs, raw_code, raw_recorded = values
+        extract = parse_date(raw_extract)
+        meaning = codes.get(normalise_code(raw_code) or "")
+        nhs = normalise_nhs_number(raw_nhs)
+        recorded = parse_date(raw_recorded)
+        recorded_ok = recorded is not None and extract is not None and recorded <= extract
+        if meaning and meaning[0] == 1 and nhs:
+            ref.type1_nhs_numbers.add(nhs)
+        if extra:
+            reason = "unexpected_column_count"
+        elif extract is None:
+            reason = "invalid_extract_date"
+        elif meaning is None:
+            reason = "unknown_code"
+        elif meaning[0] == 1:
+            reason = "type1_not_collected"
+        elif not is_valid_nhs_number(nhs):
+            reason = "invalid_nhs_number"
+        elif meaning[1] == "withdrawal" and not recorded_ok:
+            reason = "invalid_recorded_date"
+        else:
+            reason = None
+        if reason:
+            ref.rejected[(source_file, row_number)] = reason
+            continue
+        practice = normalise_practice(raw_practice)
+        ref.accepted[(source_file, row_number)] = {
+            "nhs": nhs,
+            "type": meaning[0],
+            "action": meaning[1],
+            "extract": extract,
+            "practice": practice if re.fullmatch(r"[A-Z][0-9]{5}", practice) else "UNKNOWN",
+            "recorded": recorded if recorded_ok else None,
+            "raw_recorded": (raw_recorded or "").strip(" "),
+        }
+
+    # R5 imputation: earliest extract_date with the same number, meaning and raw date.
+    first_seen: dict[tuple, date] = {}
+    for row in ref.accepted.values():
+        key = (row["nhs"], row["type"], row["action"], row["raw_recorded"])
+        first_seen[key] = min(first_seen.get(key, row["extract"]), row["extract"])
+
+    # R7 events.
+    for (source_file, row_number), row in sorted(ref.accepted.items(), key=lambda kv: (kv[1]["extract"], kv[1]["practice"], kv[0])):
+        imputed = row["recorded"] is None
+        recorded = first_seen[(row["nhs"], row["type"], row["action"], row["raw_recorded"])] if imputed else row["recorded"]
+        key = (row["nhs"], row["type"], row["action"], recorded)
+        event = ref.events.setdefault(
+            key,
+            {"received_date": row["extract"], "imputed": True, "practice": row["practice"],
+             "recorded_date": recorded, "action": row["action"]},
+        )
+        event["imputed"] = event["imputed"] and imputed
+        if row["extract"] < event["received_date"]:
+            event["received_date"], event["practice"] = row["extract"], row["practice"]
+
+    # R8 at each received date -> R10 periods, R9 current.
+    received_dates: dict[str, set[date]] = defaultdict(set)
+    for (nhs, _, _, _), event in ref.events.items():
+        received_dates[nhs].add(event["received_date"])
+    for nhs, dates in received_dates.items():
+        start = None
+        for when in sorted(dates):
+            opted_out = ref.status_at(nhs, when)
+            if opted_out and start is None:
+                start = when
+            elif not opted_out and start is not None:
+                ref.periods.add((nhs, start, when))
+                start = None
+        if start is not None:
+            ref.periods.add((nhs, start, None))
+            known = [e for (n, _, _, _), e in ref.events.items() if n == nhs]
+            deciding = max(known, key=lambda e: (e["recorded_date"], e["action"] == "opt_out"))
+            ref.current[nhs] = (deciding["recorded_date"], deciding["received_date"])
+
+    # Practice counts: row checks, then R11.
+    valid: list[tuple[str, int, str, date, int, int]] = []
+    for source_file, row_number, values, extra in read_feed(landing, "practice_counts", COUNTS_COLUMNS):
+        raw_extract, raw_practice, raw_registered, raw_type1 = values
+        extract = parse_date(raw_extract)
+        practice = normalise_practice(raw_practice)
+        registered, type1 = parse_count(raw_registered), parse_count(raw_type1)
+        if extra:
+            reason = "unexpected_column_count"
+        elif extract is None:
+            reason = "invalid_extract_date"
+        elif not re.fullmatch(r"[A-Z][0-9]{5}", practice):
+            reason = "invalid_practice_code"
+        elif registered is None or type1 is None or type1 > registered:
+            reason = "invalid_count"
+        else:
+            valid.append((source_file, row_number, practice, extract, registered, type1))
+            continue
+        ref.rejected[("counts:" + source_file, row_number)] = reason
+    latest: dict[tuple[str, date], date] = {}
+    for _, _, practice, extract, _, _ in valid:
+        month = extract.replace(day=1)
+        latest[(practice, month)] = max(latest.get((practice, month), extract), extract)
+    on_latest: dict[tuple[str, date], list] = defaultdict(list)
+    for row in valid:
+        month = row[3].replace(day=1)
+        if row[3] == latest[(row[2], month)]:
+            on_latest[(row[2], month)].append(row)
+    for key, rows in on_latest.items():
+        if len({(r[4], r[5]) for r in rows}) > 1:
+            for r in rows:
+                ref.rejected[("counts:" + r[0], r[1])] = "conflicting_counts"
+        else:
+            ref.counts_used[key] = (rows[0][4], rows[0][5])
+    return ref

@@ -1,0 +1,101 @@
+"""Drive dbt the way a data engineer does (the CLI), on a throwaway DuckDB file."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DEMO_LANDING = PROJECT_DIR / "demo_data" / "landing"
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+class DbtFailed(AssertionError):
+    pass
+
+
+@dataclass
+class Warehouse:
+    """A DuckDB warehouse file plus the landing area and dbt artefacts that go with it."""
+
+    root: Path
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def landing(self) -> Path:
+        return self.root / "landing"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            DBT_PROFILES_DIR=str(PROJECT_DIR),
+            OPT_OUT_DUCKDB_PATH=str(self.db_path),
+            DBT_SEND_ANONYMOUS_USAGE_STATS="False",
+        )
+        return env
+
+    def dbt(self, *args: str, check: bool = True, extra_vars: dict | None = None) -> subprocess.CompletedProcess:
+        variables = {"landing_dir": str(self.landing), **(extra_vars or {})}
+        command = [
+            DBT, *args,
+            "--vars", json.dumps(variables),
+            "--target-path", str(self.root / "target"),
+            "--log-path", str(self.root / "logs"),
+        ]
+        result = subprocess.run(
+            command, cwd=PROJECT_DIR, env=self.env(), capture_output=True, text=True, timeout=900
+        )
+        if check and result.returncode != 0:
+            raise DbtFailed(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+        return result
+
+    def build(self, *args: str, **kwargs) -> subprocess.CompletedProcess:
+        return self.dbt("build", *args, **kwargs)
+
+    def query(self, sql: str) -> list[tuple]:
+        with duckdb.connect(str(self.db_path), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+    def table(self, name: str, order_by: str | None = None) -> list[tuple]:
+        return self.query(f"select * from {name}" + (f" order by {order_by}" if order_by else " order by all"))
+
+    def land(self, source: Path, relative: str = "") -> None:
+        """Copy a landing tree (or part of one) into this warehouse's landing area."""
+        target = self.landing / relative
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+    def all_text_values(self) -> set[str]:
+        """Every text value stored in any table of the warehouse (views excluded: they store nothing)."""
+        values: set[str] = set()
+        with duckdb.connect(str(self.db_path), read_only=True) as con:
+            columns = con.execute(
+                """
+                select c.table_schema, c.table_name, c.column_name
+                from information_schema.columns as c
+                join information_schema.tables as t
+                    on c.table_schema = t.table_schema and c.table_name = t.table_name
+                where t.table_type = 'BASE TABLE' and c.data_type = 'VARCHAR'
+                """
+            ).fetchall()
+            for schema, table, column in columns:
+                rows = con.execute(f'select distinct "{column}" from "{schema}"."{table}"').fetchall()
+                values.update(row[0] for row in rows if row[0] is not None)
+        return values
+
+
+def demo_months() -> list[str]:
+    return sorted(p.name for p in (DEMO_LANDING / "opt_out_codes").iterdir() if p.is_dir())

@@ -233,16 +233,75 @@ def write_counts(landing: Path, rng: random.Random) -> None:
             )
 
 
+def write_hospital_episodes(path: Path, patients: list[Patient], rng: random.Random) -> None:
+    """SCENARIO release input: episodes of opted-out, withdrawn and never-opted-out patients,
+    NHS numbers in mixed formats, some missing or invalid (R15)."""
+    people = [p.nhs_number for p in rng.sample(patients, 80)] + [synthetic_nhs_number(rng) for _ in range(40)]
+    rows = []
+    for person in people:
+        for _ in range(rng.randint(1, 3)):
+            style = rng.random()
+            if style < 0.15:
+                written = f"{person[:3]} {person[3:6]} {person[6:]}"
+            elif style < 0.25:
+                written = f"{person[:3]}-{person[3:6]}-{person[6:]}"
+            else:
+                written = person
+            rows.append([written, rng.choice(PRACTICES), date(2025, rng.randint(1, 9), rng.randint(1, 28)).isoformat(),
+                         rng.choice(["RXR", "RXN", "RAE", "RWY"]), rng.choice(["I21.9", "J18.9", "K35.8", "C50.9", "S72.0"])])
+    rows += [["", "A81001", "2025-03-04", "RXR", "J18.9"], ["", "B82001", "2025-05-06", "RXN", "I21.9"],
+             ["9000000008", "C83001", "2025-06-07", "RAE", "K35.8"], ["not known", "D84001", "2025-07-08", "RWY", "C50.9"]]
+    rng.shuffle(rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["episode_id", "nhs_number", "gp_practice_code", "admission_date", "provider_code", "diagnosis_code"])
+        for number, row in enumerate(rows, start=1):
+            writer.writerow([f"EP{number:05d}", *row])
+
+
+def write_gp_level_data(landing: Path, rng: random.Random) -> None:
+    """SCENARIO Individual GP Level Data collection on 2025-10-15 with Type 1 codes (R14)."""
+    collection = "2025-10-15"
+    cases = [  # (codes as (code, recorded_date), excluded?)
+        ([("9Nu0", "2025-03-01")], True),  # Type 1 opt-out before the collection
+        ([("XaZ89", "2025-10-20")], False),  # recorded after the collection
+        ([("827241000000103", collection)], False),  # on the collection date: not strictly before
+        ([("9Nu0", "2024-01-01"), ("9Nu1", "2025-02-01")], False),  # withdrawn before
+        ([("9Nu0", "2025-04-01"), ("XaZ8A", "2025-04-01")], True),  # same day: opt-out wins
+        ([("9Nu0", "")], True),  # bad date on an opt-out: counts as before
+        ([("9Nu0", "2025-01-01"), ("9Nu1", "junk")], True),  # bad date on a withdrawal: ignored
+        ([("9Nu4", "2025-01-01")], False),  # Type 2 codes are not used here
+        ([("9Nu0", "2025-01-01"), ("9Nu1", "2025-12-01")], True),  # withdrawal after the collection
+    ]
+    patient_rows, code_rows = [], []
+    for index in range(150):
+        number = synthetic_nhs_number(rng)
+        practice = PRACTICES[index % 4]
+        written = f"{number[:3]} {number[3:6]} {number[6:]}" if index % 17 == 0 else number
+        patient_rows.append([collection, practice, written, f"G{index % 4}00000{rng.randint(1, 4)}"])
+        if index < len(cases) * 3:
+            for code, recorded in cases[index % len(cases)][0]:
+                code_rows.append(["2025-10-01", practice, number if index % 2 else f"{number[:5]} {number[5:]}", code, recorded])
+    patient_rows.append([collection, "A81001", "9000000008", "G1234567"])  # invalid NHS number
+    patient_rows.append(["15/10/2025", "A81001", synthetic_nhs_number(rng), "G1234567"])  # invalid date
+    write_csv(landing / "gp_level_data" / "patients" / f"gp_level_data_{collection}.csv",
+              ["collection_date", "practice_code", "nhs_number", "usual_gp_code"], patient_rows)
+    write_csv(landing / "gp_level_data" / "opt_out_codes" / "gp_type1_codes_2025-10-01.csv", CODES_HEADER, code_rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "demo_data" / "landing")
     args = parser.parse_args()
     rng = random.Random(20250401)
     patients = build_patients(rng)
-    for folder in ("opt_out_codes", "practice_counts"):
+    for folder in ("opt_out_codes", "practice_counts", "gp_level_data"):
         shutil.rmtree(args.out / folder, ignore_errors=True)
     write_codes(args.out, patients, rng)
     write_counts(args.out, rng)
+    write_gp_level_data(args.out, rng)
+    write_hospital_episodes(args.out.parent / "releases" / "hospital_episodes.csv", patients, rng)
     print(f"wrote demo landing files for {len(patients)} patients under {args.out}")
 
 

@@ -10,5 +10,13 @@
             'folder': 'practice_counts',
             'columns': ['extract_date', 'practice_code', 'registered_patients', 'type1_opt_outs'],
         },
+        'gp_level_data_patients': {
+            'folder': 'gp_level_data/patients',
+            'columns': ['collection_date', 'practice_code', 'nhs_number', 'usual_gp_code'],
+        },
+        'gp_level_data_opt_out_codes': {
+            'folder': 'gp_level_data/opt_out_codes',
+            'columns': ['extract_date', 'practice_code', 'nhs_number', 'code', 'recorded_date'],
+        },
     }) }}
 {% endmacro %}

@@ -27,6 +27,23 @@ received as (
         min(received_at) as first_received_at
     from {{ ref('int_practice_count_rows_received') }}
     group by source_file
+    union all
+    -- GP-level feeds are never stored (R14): what was read this run is what was received.
+    select
+        'gp_level_data_patients' as feed,
+        source_file,
+        count(*) as rows_received,
+        cast(null as timestamp) as first_received_at
+    from {{ ref('int_gp_level_data_patient_rows_classified') }}
+    group by source_file
+    union all
+    select
+        'gp_level_data_opt_out_codes' as feed,
+        source_file,
+        count(*) as rows_received,
+        cast(null as timestamp) as first_received_at
+    from {{ ref('int_gp_level_data_code_rows_classified') }}
+    group by source_file
 ),
 
 accepted as (
@@ -43,6 +60,23 @@ accepted as (
         count(*) as rows_accepted
     from {{ ref('int_practice_count_rows_resolved') }}
     where not is_conflicting
+    group by source_file
+    union all
+    -- Collected or excluded under R14: both are accepted rows.
+    select
+        'gp_level_data_patients' as feed,
+        source_file,
+        count(*) as rows_accepted
+    from {{ ref('int_gp_level_data_patient_rows_classified') }}
+    where rejection_reason is null
+    group by source_file
+    union all
+    select
+        'gp_level_data_opt_out_codes' as feed,
+        source_file,
+        count(*) as rows_accepted
+    from {{ ref('int_gp_level_data_code_rows_classified') }}
+    where rejection_reason is null
     group by source_file
 ),
 

@@ -1,5 +1,6 @@
 -- R3: every landed row that was not accepted, once, with its file, line and one reason,
--- and the raw values as sent (without the NHS number of a Type 1 row: R4).
+-- and the raw values as sent (without the NHS number of a Type 1 row: R4, nor of any
+-- GP-level row: R14).
 with
 
 code_rejects as (
@@ -57,10 +58,52 @@ count_rejects as (
     where count_rows.rejection_reason is not null or conflicting_counts.row_number is not null
 ),
 
+-- R14: rejects of the GP-level feeds never keep an NHS number (the patient may be one
+-- whose rows must not be stored at all).
+gp_patient_rejects as (
+    select
+        'gp_level_data_patients' as feed,
+        source_file,
+        row_number,
+        rejection_reason as reason,
+        collection_date_raw as extract_date,
+        practice_code_raw as practice_code,
+        cast(null as varchar) as nhs_number,
+        cast(null as varchar) as code,
+        cast(null as varchar) as recorded_date,
+        cast(null as varchar) as registered_patients,
+        cast(null as varchar) as type1_opt_outs,
+        cast(null as timestamp) as received_at
+    from {{ ref('int_gp_level_data_patient_rows_classified') }}
+    where rejection_reason is not null
+),
+
+gp_code_rejects as (
+    select
+        'gp_level_data_opt_out_codes' as feed,
+        source_file,
+        row_number,
+        rejection_reason as reason,
+        cast(null as varchar) as extract_date,
+        cast(null as varchar) as practice_code,
+        cast(null as varchar) as nhs_number,
+        cast(null as varchar) as code,
+        cast(null as varchar) as recorded_date,
+        cast(null as varchar) as registered_patients,
+        cast(null as varchar) as type1_opt_outs,
+        cast(null as timestamp) as received_at
+    from {{ ref('int_gp_level_data_code_rows_classified') }}
+    where rejection_reason is not null
+),
+
 all_rejects as (
     select * from code_rejects
     union all
     select * from count_rejects
+    union all
+    select * from gp_patient_rejects
+    union all
+    select * from gp_code_rejects
 )
 
 select

@@ -1,0 +1,32 @@
+{#- SPEC §6 / R15: a select of `relation`'s columns without any row of a patient opted out
+    as known at `as_of` (default: the current record, R9). Matching is on the R1-normalised
+    NHS number; NOT EXISTS, so a null never empties the release. Rows whose NHS number is
+    missing or invalid cannot be matched: `exclude` (default) drops them, `keep` keeps them.
+    Calling it also records the arguments in the model's meta (`opt_out_release`), which the
+    governance check, the release audit and the no_opted_out_patients test read. -#}
+{% macro apply_opt_outs(relation, nhs_number_column='nhs_number', as_of=none, rows_without_nhs_number='exclude') %}
+    {%- if rows_without_nhs_number not in ['exclude', 'keep'] -%}
+        {{ exceptions.raise_compiler_error(
+            "apply_opt_outs: rows_without_nhs_number must be 'exclude' or 'keep', got '"
+            ~ rows_without_nhs_number ~ "'") }}
+    {%- endif -%}
+    {%- set column = quoted_column(nhs_number_column) -%}
+    {%- set as_of = validated_as_of(as_of) if as_of is not none else none -%}
+    {%- do config({'meta': {'opt_out_release': {
+        'nhs_number_column': nhs_number_column,
+        'as_of': as_of,
+        'rows_without_nhs_number': rows_without_nhs_number,
+    }}}) -%}
+    {%- set normalised = normalise_nhs_number('release_rows.' ~ column) %}
+select release_rows.*
+from {{ relation }} as release_rows
+where
+    {%- if rows_without_nhs_number == 'exclude' %}
+    {{ is_valid_nhs_number(normalised) }} and
+    {%- endif %}
+    not exists (
+        select 1
+        from ({{ opted_out_patients(as_of) }}) as opted_out
+        where opted_out.nhs_number = {{ normalised }}
+    )
+{% endmacro %}

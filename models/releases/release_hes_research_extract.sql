@@ -1,0 +1,1 @@
+{{ apply_opt_outs(ref('hospital_episodes')) }}

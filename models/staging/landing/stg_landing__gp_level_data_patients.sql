@@ -1,0 +1,50 @@
+-- Lines of gp_level_data/patients/ files with the expected header, typed and normalised.
+-- A view, never a table: rows of patients excluded under R14 must not be stored.
+{{ config(materialized='view') }}
+
+with
+
+source as (
+    select * from {{ source('landing', 'gp_level_data_patients') }}
+),
+
+data_rows as (
+    select
+        source_file,
+        row_number,
+        collection_date as collection_date_raw,
+        practice_code as practice_code_raw,
+        nhs_number as nhs_number_raw,
+        usual_gp_code as usual_gp_code_raw,
+        extra_values
+    from source
+    where
+        row_number > 0
+        and header_matches
+),
+
+normalised as (
+    select
+        source_file,
+        row_number,
+        collection_date_raw,
+        practice_code_raw,
+        nhs_number_raw,
+        usual_gp_code_raw,
+        extra_values is not null as has_extra_values,
+        {{ parse_iso_date('collection_date_raw') }} as collection_date,
+        {{ normalise_practice_code('practice_code_raw') }} as practice_code,
+        {{ normalise_nhs_number('nhs_number_raw') }} as nhs_number,
+        nullif(upper(trim(usual_gp_code_raw)), '') as usual_gp_code
+    from data_rows
+),
+
+flagged as (
+    select
+        *,
+        {{ is_valid_practice_code('practice_code') }} as practice_code_is_valid,
+        {{ is_valid_nhs_number('nhs_number') }} as nhs_number_is_valid
+    from normalised
+)
+
+select * from flagged

@@ -12,11 +12,14 @@
     {%- endif -%}
     {%- set column = quoted_column(nhs_number_column) -%}
     {%- set as_of = validated_as_of(as_of) if as_of is not none else none -%}
+    {#- config is there for models; an operation (check_nhs_number_list) has none. -#}
+    {%- if config is defined and config is callable -%}
     {%- do config({'meta': {'opt_out_release': {
         'nhs_number_column': nhs_number_column,
         'as_of': as_of,
         'rows_without_nhs_number': rows_without_nhs_number,
     }}}) -%}
+    {%- endif -%}
     {%- set normalised = normalise_nhs_number('release_rows.' ~ column) %}
 select release_rows.*
 from {{ relation }} as release_rows

@@ -26,6 +26,7 @@ class Warehouse:
     """A DuckDB warehouse file plus the landing area and dbt artefacts that go with it."""
 
     root: Path
+    project_dir: Path = PROJECT_DIR
 
     @property
     def db_path(self) -> Path:
@@ -38,7 +39,7 @@ class Warehouse:
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update(
-            DBT_PROFILES_DIR=str(PROJECT_DIR),
+            DBT_PROFILES_DIR=str(self.project_dir),
             OPT_OUT_DUCKDB_PATH=str(self.db_path),
             DBT_SEND_ANONYMOUS_USAGE_STATS="False",
         )
@@ -53,7 +54,7 @@ class Warehouse:
             "--log-path", str(self.root / "logs"),
         ]
         result = subprocess.run(
-            command, cwd=PROJECT_DIR, env=self.env(), capture_output=True, text=True, timeout=900
+            command, cwd=self.project_dir, env=self.env(), capture_output=True, text=True, timeout=900
         )
         if check and result.returncode != 0:
             raise DbtFailed(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
@@ -95,6 +96,15 @@ class Warehouse:
                 rows = con.execute(f'select distinct "{column}" from "{schema}"."{table}"').fetchall()
                 values.update(row[0] for row in rows if row[0] is not None)
         return values
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of the dbt project (no virtualenv, artefacts or warehouse) to change in a test."""
+    ignore = shutil.ignore_patterns(".venv", ".git", "target", "logs", "warehouse", "__pycache__", ".hypothesis",
+                                    ".pytest_cache", "tests")
+    shutil.copytree(PROJECT_DIR, destination, ignore=ignore)
+    shutil.copytree(PROJECT_DIR / "tests" / "dbt", destination / "tests" / "dbt")
+    return destination
 
 
 def demo_months() -> list[str]:

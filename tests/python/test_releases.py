@@ -1,0 +1,211 @@
+"""Releases (SPEC §6, R15), their governance, the list check, and Type 1 at the point of
+collection (R14), end to end."""
+
+from __future__ import annotations
+
+import csv
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+import reference
+from warehouse import DEMO_LANDING, PROJECT_DIR, DbtFailed, Warehouse, copy_project
+
+DEMO_EPISODES = PROJECT_DIR / "demo_data" / "releases" / "hospital_episodes.csv"
+
+
+def episodes() -> list[dict[str, str]]:
+    with DEMO_EPISODES.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def expected_release(ref: reference.Reference, as_of: date | None) -> set[str]:
+    """Episode ids a release keeps: valid number, not opted out as known at as_of (R15)."""
+    latest = max(e["received_date"] for e in ref.events.values())
+    kept = set()
+    for row in episodes():
+        number = reference.normalise_nhs_number(row["nhs_number"])
+        if reference.is_valid_nhs_number(number) and not ref.status_at(number, as_of or latest):
+            kept.add(row["episode_id"])
+    return kept
+
+
+@pytest.mark.parametrize(
+    ("release", "as_of"),
+    [("release_hes_research_extract", None), ("release_hes_research_extract_2025_09_01", date(2025, 9, 1))],
+)
+def test_demo_releases_match_reference(demo_warehouse: Warehouse, release: str, as_of: date | None) -> None:
+    ref = reference.compute(demo_warehouse.landing)
+    kept = {r[0] for r in demo_warehouse.query(f"select episode_id from releases.{release}")}
+    assert kept == expected_release(ref, as_of)
+    assert 0 < len(kept) < len(episodes())
+
+
+def test_point_in_time_release_differs_from_current(demo_warehouse: Warehouse) -> None:
+    current = demo_warehouse.query("select count(*) from releases.release_hes_research_extract")
+    as_of = demo_warehouse.query("select count(*) from releases.release_hes_research_extract_2025_09_01")
+    assert current != as_of, "demo data should make the as_of release differ from the current one"
+
+
+def test_exempt_release_keeps_everything(demo_warehouse: Warehouse) -> None:
+    assert demo_warehouse.query("select count(*) from releases.release_hes_cancer_registration")[0][0] == len(episodes())
+
+
+def test_release_audit_counts(demo_warehouse: Warehouse) -> None:
+    rows = demo_warehouse.query(
+        "select release_name, opt_outs, exemption, rows_in, rows_out, rows_removed, patients_removed, "
+        "rows_without_matchable_nhs_number, as_of from release_audit order by release_name"
+    )
+    ref = reference.compute(demo_warehouse.landing)
+    total = len(episodes())
+    invalid = sum(1 for r in episodes()
+                  if not reference.is_valid_nhs_number(reference.normalise_nhs_number(r["nhs_number"])))
+    current = expected_release(ref, None)
+    latest = max(e["received_date"] for e in ref.events.values())
+    removed_patients = {
+        reference.normalise_nhs_number(r["nhs_number"]) for r in episodes()
+        if reference.is_valid_nhs_number(reference.normalise_nhs_number(r["nhs_number"]))
+        and ref.status_at(reference.normalise_nhs_number(r["nhs_number"]), latest)
+    }
+    assert rows[0] == ("release_hes_cancer_registration", "exempt", "national_cancer_registration",
+                       total, total, 0, 0, None, None)
+    assert rows[1] == ("release_hes_research_extract", "applied", None, total, len(current),
+                       total - len(current), len(removed_patients), invalid, latest)
+    assert rows[2][8] == date(2025, 9, 1)
+
+
+RELEASE_SQL = "select * from {{ ref('hospital_episodes') }}"
+APPLIED_SQL = "{{ apply_opt_outs(ref('hospital_episodes')) }}"
+
+
+@pytest.mark.parametrize(
+    ("case", "sql", "meta", "tests", "message"),
+    [
+        ("no_declaration", RELEASE_SQL, {"purpose": "p", "recipient": "r"}, [], "must declare meta.opt_outs"),
+        ("unknown_exemption", RELEASE_SQL,
+         {"purpose": "p", "recipient": "r", "opt_outs": "exempt", "exemption": "because", "exemption_reason": "x"},
+         [], "unknown ground 'because'"),
+        ("exempt_without_reason", RELEASE_SQL,
+         {"purpose": "p", "recipient": "r", "opt_outs": "exempt", "exemption": "anonymised"}, [],
+         "gives no exemption_reason"),
+        ("applied_without_macro", RELEASE_SQL, {"purpose": "p", "recipient": "r", "opt_outs": "applied"},
+         ["no_opted_out_patients"], "does not call apply_opt_outs"),
+        ("applied_without_test", APPLIED_SQL, {"purpose": "p", "recipient": "r", "opt_outs": "applied"}, [],
+         "has no no_opted_out_patients test"),
+        ("no_purpose", APPLIED_SQL, {"recipient": "r", "opt_outs": "applied"}, ["no_opted_out_patients"],
+         "declares no meta.purpose"),
+    ],
+)
+def test_release_governance_fails_the_build_naming_the_model(
+    tmp_path: Path, case: str, sql: str, meta: dict, tests: list[str], message: str
+) -> None:
+    project = copy_project(tmp_path / "project")
+    name = f"release_bad_{case}"
+    (project / "models" / "releases" / f"{name}.sql").write_text(sql + "\n")
+    meta_yaml = "\n".join(f"        {k}: {v}" for k, v in meta.items())
+    tests_yaml = ("    data_tests:\n" + "\n".join(f"      - {t}" for t in tests)) if tests else ""
+    (project / "models" / "releases" / f"{name}.yml").write_text(
+        f"version: 2\nmodels:\n  - name: {name}\n    config:\n      meta:\n{meta_yaml}\n{tests_yaml}\n"
+    )
+    audit = project / "models" / "marts" / "release_audit.sql"
+    audit.write_text(audit.read_text().replace("    ref('release_hes_cancer_registration'),",
+                                               f"    ref('release_hes_cancer_registration'),\n    ref('{name}'),"))
+    warehouse = Warehouse(tmp_path, project_dir=project)
+    warehouse.landing.mkdir()
+    with pytest.raises(DbtFailed) as failure:
+        warehouse.build("--select", "ccgs")
+    assert name in str(failure.value) and message in str(failure.value)
+
+
+def test_release_missing_from_audit_fails_the_build(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    (project / "models" / "releases" / "release_unlisted.sql").write_text(APPLIED_SQL + "\n")
+    (project / "models" / "releases" / "release_unlisted.yml").write_text(textwrap.dedent("""\
+        version: 2
+        models:
+          - name: release_unlisted
+            config:
+              meta: {purpose: p, recipient: r, opt_outs: applied}
+            data_tests: [no_opted_out_patients]
+        """))
+    warehouse = Warehouse(tmp_path, project_dir=project)
+    warehouse.landing.mkdir()
+    with pytest.raises(DbtFailed, match="release_unlisted.*is not listed in release_audit"):
+        warehouse.build("--select", "ccgs")
+
+
+def test_no_opted_out_patients_test_catches_a_leaking_release(tmp_path: Path) -> None:
+    """A release that calls the macro but adds rows back is caught by its data test."""
+    project = copy_project(tmp_path / "project")
+    release = project / "models" / "releases" / "release_hes_research_extract.sql"
+    release.write_text(APPLIED_SQL + "\nunion all\nselect * from {{ ref('hospital_episodes') }}\n")
+    warehouse = Warehouse(tmp_path, project_dir=project)
+    warehouse.land(DEMO_LANDING)
+    result = warehouse.build(check=False)
+    assert result.returncode != 0
+    assert "FAIL" in result.stdout and "no_opted_out_patients_release_hes_research_extract" in result.stdout
+
+
+def test_check_a_list(demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    """The documented list check: usable rows written back, invalid numbers counted per row."""
+    opted_out = demo_warehouse.query("select nhs_number from current_opt_outs order by nhs_number limit 2")
+    free = "9000000009"
+    assert free not in {n for (n,) in demo_warehouse.query("select nhs_number from current_opt_outs")}
+    listed = tmp_path / "list.csv"
+    rows = [[free, "keep me"], [f"{free[:3]} {free[3:6]} {free[6:]}", "spaced"], [opted_out[0][0], "opted out"],
+            [f"{opted_out[1][0][:3]}-{opted_out[1][0][3:]}", "opted out, hyphen"], ["", "missing"],
+            ["9000000008", "bad check digit"], ["not a number", "junk"]]
+    with listed.open("w", newline="") as handle:
+        csv.writer(handle).writerows([["nhs_number", "note"], *rows])
+    output = tmp_path / "usable.csv"
+    result = demo_warehouse.dbt("run-operation", "check_nhs_number_list", "--args",
+                                f"{{input_csv: '{listed}', output_csv: '{output}'}}")
+    with output.open(newline="") as handle:
+        usable = [row["note"] for row in csv.DictReader(handle)]
+    assert sorted(usable) == ["keep me", "spaced"]
+    assert "7 rows read, 3 with a missing or invalid NHS number, 2 opted out, 2 may be used" in result.stdout
+    assert opted_out[0][0] not in result.stdout
+
+
+def gp_reference(landing: Path) -> tuple[set[str], set[str]]:
+    """R14 read straight from the demo files: (collected numbers, excluded numbers)."""
+    codes = reference.load_code_list()
+    by_patient: dict[str, list[tuple[date | None, str]]] = {}
+    for _, _, values, _ in reference.read_feed(landing, "gp_level_data/opt_out_codes", reference.CODES_COLUMNS):
+        extract, _, raw_nhs, raw_code, raw_recorded = values
+        meaning = codes.get(reference.normalise_code(raw_code) or "")
+        number = reference.normalise_nhs_number(raw_nhs)
+        if reference.parse_date(extract) and meaning and meaning[0] == 1 and reference.is_valid_nhs_number(number):
+            recorded = reference.parse_date(raw_recorded)
+            if recorded is None and meaning[1] == "withdrawal":
+                continue
+            by_patient.setdefault(number, []).append((recorded, meaning[1]))
+    collected, excluded = set(), set()
+    for _, _, values, _ in reference.read_feed(landing, "gp_level_data/patients",
+                                              ["collection_date", "practice_code", "nhs_number", "usual_gp_code"]):
+        when = reference.parse_date(values[0])
+        number = reference.normalise_nhs_number(values[2])
+        practice = reference.normalise_practice(values[1])
+        if when is None or not reference.is_valid_nhs_number(number) or len(practice) != 6:
+            continue
+        before = [(d or date.fromordinal(when.toordinal() - 1), a) for d, a in by_patient.get(number, [])
+                  if d is None or d < when]
+        if before and max(before, key=lambda e: (e[0], e[1] == "opt_out"))[1] == "opt_out":
+            excluded.add(number)
+        else:
+            collected.add(number)
+    return collected, excluded
+
+
+def test_type1_opt_outs_upheld_at_collection(demo_warehouse: Warehouse) -> None:
+    collected, excluded = gp_reference(demo_warehouse.landing)
+    assert excluded and collected
+    assert {n for (n,) in demo_warehouse.query("select nhs_number from individual_gp_level_data")} == collected
+
+
+def test_excluded_patients_are_written_to_no_table(demo_warehouse: Warehouse) -> None:
+    """R14: scan every table of the warehouse for the excluded patients' numbers."""
+    _, excluded = gp_reference(demo_warehouse.landing)
+    stored = demo_warehouse.all_text_values()
+    assert not {n for n in excluded if any(n in value for value in stored)}

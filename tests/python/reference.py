@@ -208,3 +208,23 @@ def compute(landing: Path) -> Reference:
         else:
             ref.counts_used[key] = (rows[0][4], rows[0][5])
     return ref
+
+
+def practice_statistics(ref: Reference) -> dict[tuple[date, str], tuple[int | None, int | None, int]]:
+    """R11-R12 per (month, practice): (registered, type1, type2) for every practice that has
+    counts or attributed patients that month."""
+    candidates: dict[tuple[str, date], list[tuple[date, str]]] = defaultdict(list)
+    for row in ref.accepted.values():
+        candidates[(row["nhs"], row["extract"].replace(day=1))].append((row["extract"], row["practice"]))
+    # R12: the latest extract_date in the month, then the smallest practice code.
+    latest_row = {key: min(rows, key=lambda r: (-r[0].toordinal(), r[1])) for key, rows in candidates.items()}
+    type2: dict[tuple[date, str], int] = defaultdict(int)
+    for (nhs, month), (_, practice) in latest_row.items():
+        next_month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        month_end = date.fromordinal(next_month.toordinal() - 1)
+        type2[(month, practice)] += int(ref.status_at(nhs, month_end))
+    result: dict[tuple[date, str], tuple[int | None, int | None, int]] = {}
+    for key in set(type2) | {(m, p) for p, m in ref.counts_used}:
+        registered, type1 = ref.counts_used.get((key[1], key[0]), (None, None))
+        result[key] = (registered, type1, type2.get(key, 0))
+    return result

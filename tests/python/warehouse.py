@@ -36,6 +36,14 @@ class Warehouse:
     def landing(self) -> Path:
         return self.root / "landing"
 
+    @property
+    def publication(self) -> Path:
+        return self.root / "publication"
+
+    @property
+    def analyst_copy(self) -> Path:
+        return self.root / "warehouse_analyst.duckdb"
+
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update(
@@ -46,7 +54,7 @@ class Warehouse:
         return env
 
     def dbt(self, *args: str, check: bool = True, extra_vars: dict | None = None) -> subprocess.CompletedProcess:
-        variables = {"landing_dir": str(self.landing), **(extra_vars or {})}
+        variables = {"landing_dir": str(self.landing), "publication_dir": str(self.publication), **(extra_vars or {})}
         command = [
             DBT, *args,
             "--vars", json.dumps(variables),

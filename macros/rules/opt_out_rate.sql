@@ -1,0 +1,7 @@
+{#- R13: 100 x count / registered patients; empty when the list size is missing or 0. -#}
+{% macro opt_out_rate(count, registered_patients) -%}
+    case
+        when {{ registered_patients }} > 0
+            then 100.0 * {{ count }} / {{ registered_patients }}
+    end
+{%- endmacro %}

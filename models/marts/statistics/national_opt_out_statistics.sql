@@ -1,0 +1,62 @@
+-- R13: England figures are sums over every practice row of the month;
+-- current_type2_opt_outs counts every patient opted out as known at the last day of the
+-- month, attributed to a practice or not (the deceased and deregistered included).
+with
+
+practice_rows as (
+    select * from {{ ref('practice_opt_out_statistics') }}
+),
+
+months as (
+    select * from {{ ref('int_reporting_months') }}
+),
+
+periods as (
+    select * from {{ ref('opt_out_periods') }}
+),
+
+summed as (
+    select
+        reporting_month,
+        sum(registered_patients) as registered_patients,
+        sum(type1_opt_outs) as type1_opt_outs,
+        sum(type2_opt_outs) as type2_opt_outs
+    from practice_rows
+    group by reporting_month
+),
+
+current_type2 as (
+    select
+        months.reporting_month,
+        count(distinct periods.nhs_number) as current_type2_opt_outs
+    from months
+    left join periods
+        on
+            periods.applied_from <= months.month_end
+            and (periods.applied_to is null or periods.applied_to > months.month_end)
+    group by months.reporting_month
+),
+
+final as (
+    select
+        months.reporting_month,
+        summed.registered_patients,
+        coalesce(summed.type1_opt_outs, 0) as type1_opt_outs,
+        coalesce(summed.type2_opt_outs, 0) as type2_opt_outs,
+        {{ opt_out_rate('summed.type1_opt_outs', 'summed.registered_patients') }} as type1_rate,
+        {{ opt_out_rate('summed.type2_opt_outs', 'summed.registered_patients') }} as type2_rate,
+        current_type2.current_type2_opt_outs
+    from months
+    left join summed on months.reporting_month = summed.reporting_month
+    left join current_type2 on months.reporting_month = current_type2.reporting_month
+)
+
+select
+    reporting_month,
+    registered_patients,
+    type1_opt_outs,
+    type2_opt_outs,
+    type1_rate,
+    type2_rate,
+    current_type2_opt_outs
+from final

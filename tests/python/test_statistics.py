@@ -1,0 +1,187 @@
+"""Care Information Choices statistics and publication (R11-R13, SPEC §7), the summary
+page, the semantic layer, and reading while building."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import pytest
+import reference
+from warehouse import DEMO_LANDING, Warehouse, copy_project, demo_months
+
+HEADERS = {
+    "practice": ["ACH_DATE", "PRACTICE_CODE", "PRACTICE_NAME", "CCG_CODE", "CCG_NAME", "REGISTERED_PATIENTS",
+                 "TYPE_1_OPT_OUTS", "TYPE_1_OPT_OUT_RATE", "TYPE_2_OPT_OUTS", "TYPE_2_OPT_OUT_RATE"],
+    "ccg": ["ACH_DATE", "CCG_CODE", "CCG_NAME", "REGISTERED_PATIENTS", "TYPE_1_OPT_OUTS", "TYPE_1_OPT_OUT_RATE",
+            "TYPE_2_OPT_OUTS", "TYPE_2_OPT_OUT_RATE"],
+    "national": ["ACH_DATE", "REGISTERED_PATIENTS", "TYPE_1_OPT_OUTS", "TYPE_1_OPT_OUT_RATE", "TYPE_2_OPT_OUTS",
+                 "TYPE_2_OPT_OUT_RATE", "CURRENT_TYPE_2_OPT_OUTS"],
+}
+
+
+def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def test_practice_statistics_match_reference(demo_warehouse: Warehouse) -> None:
+    """R11/R12 from an independent reading of the landing files."""
+    expected = reference.practice_statistics(reference.compute(demo_warehouse.landing))
+    actual = {
+        (month, practice): (registered, type1, type2)
+        for month, practice, registered, type1, type2 in demo_warehouse.query(
+            "select reporting_month, practice_code, registered_patients, type1_opt_outs, type2_opt_outs "
+            "from practice_opt_out_statistics"
+        )
+        if registered is not None or type2
+    }
+    assert actual == expected
+
+
+def test_publication_files_have_spec_names_and_headers(demo_warehouse: Warehouse) -> None:
+    latest = demo_months()[-1]
+    for level, header in HEADERS.items():
+        columns, rows = read_csv(demo_warehouse.publication / f"care_information_choices_{latest}_{level}.csv")
+        assert columns == header
+        assert rows and {r["ACH_DATE"] for r in rows} == {f"01/{latest[5:]}/{latest[:4]}"}
+
+
+def test_published_england_row_equals_mart(demo_warehouse: Warehouse) -> None:
+    latest = demo_months()[-1]
+    _, rows = read_csv(demo_warehouse.publication / f"care_information_choices_{latest}_national.csv")
+    registered, type1, type2, rate1, rate2, current = demo_warehouse.query(
+        "select registered_patients, type1_opt_outs, type2_opt_outs, type1_rate, type2_rate, current_type2_opt_outs "
+        f"from national_opt_out_statistics where reporting_month = '{latest}-01'"
+    )[0]
+    assert rows == [{
+        "ACH_DATE": f"01/{latest[5:]}/{latest[:4]}", "REGISTERED_PATIENTS": str(registered),
+        "TYPE_1_OPT_OUTS": str(type1), "TYPE_1_OPT_OUT_RATE": f"{rate1:.1f}", "TYPE_2_OPT_OUTS": str(type2),
+        "TYPE_2_OPT_OUT_RATE": f"{rate2:.1f}", "CURRENT_TYPE_2_OPT_OUTS": str(current),
+    }]
+
+
+def test_published_practice_counts_are_disclosure_controlled(demo_warehouse: Warehouse) -> None:
+    latest = demo_months()[-1]
+    _, rows = read_csv(demo_warehouse.publication / f"care_information_choices_{latest}_practice.csv")
+    for row in rows:
+        for column in ("TYPE_1_OPT_OUTS", "TYPE_2_OPT_OUTS"):
+            value = row[column]
+            assert value in ("", "*") or int(value) % 5 == 0, (row["PRACTICE_CODE"], column, value)
+    assert any(r["TYPE_2_OPT_OUTS"] == "*" and r["TYPE_2_OPT_OUT_RATE"] in ("*", "") for r in rows)
+
+
+def test_no_nhs_number_in_any_publication_file(demo_warehouse: Warehouse) -> None:
+    files = list(demo_warehouse.publication.iterdir())
+    assert len(files) == 4
+    for path in files:
+        digits = re.sub(r"[ -]", "", path.read_text())
+        assert not re.search(r"[0-9]{10}", digits), f"{path.name} holds a 10-digit number"
+
+
+class SummaryParser(HTMLParser):
+    """Collects the text of elements carrying data-field, keyed by their row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.row: str | None = None
+        self.field: str | None = None
+        self.values: dict[tuple[str | None, str], str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "tr":
+            self.row = attributes.get("data-month") or attributes.get("data-ccg")
+        if "data-field" in attributes:
+            self.field = attributes["data-field"]
+
+    def handle_data(self, data: str) -> None:
+        if self.field:
+            self.values[(self.row, self.field)] = data.strip()
+            self.field = None
+
+
+def test_summary_page_numbers_equal_the_marts(demo_warehouse: Warehouse) -> None:
+    latest = demo_months()[-1]
+    parser = SummaryParser()
+    parser.feed((demo_warehouse.publication / f"care_information_choices_{latest}_summary.html").read_text())
+    national = demo_warehouse.query(
+        "select strftime(reporting_month, '%Y-%m'), registered_patients, type1_opt_outs, type1_rate, "
+        "type2_opt_outs, type2_rate, current_type2_opt_outs from national_opt_out_statistics order by 1"
+    )
+    for month, _, _, rate1, _, rate2, _ in national:
+        assert parser.values[(month, "type1_rate")] == f"{rate1:.1f}"
+        assert parser.values[(month, "type2_rate")] == f"{rate2:.1f}"
+    _, registered, type1, rate1, type2, rate2, current = national[-1]
+    assert parser.values[(None, "registered_patients")] == f"{registered:,}"
+    assert parser.values[(None, "type1_opt_outs")] == f"{type1:,}"
+    assert parser.values[(None, "type2_rate")] == f"{rate2:.1f}%"
+    assert parser.values[(None, "current_type2_opt_outs")] == f"{current:,}"
+    for ccg, t2, rate in demo_warehouse.query(
+        'select "CCG_CODE", "TYPE_2_OPT_OUTS", "TYPE_2_OPT_OUT_RATE" from publication.publication_ccg'
+    ):
+        assert parser.values[(ccg, "type2_opt_outs")] == t2
+        assert parser.values[(ccg, "type2_rate")] == rate
+
+
+def test_chosen_month_without_disclosure_control(demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    shutil.copy(demo_warehouse.db_path, warehouse.db_path)
+    warehouse.landing.symlink_to(demo_warehouse.landing)
+    warehouse.dbt("run", "--select", "publication", extra_vars={"publication_month": "2025-08",
+                                                                "disclosure_control": "none"})
+    _, rows = read_csv(warehouse.publication / "care_information_choices_2025-08_practice.csv")
+    expected = {p: t2 for p, t2 in warehouse.query(
+        "select practice_code, type2_opt_outs from practice_opt_out_statistics where reporting_month = '2025-08-01'")}
+    assert {r["PRACTICE_CODE"]: int(r["TYPE_2_OPT_OUTS"]) for r in rows} == expected
+
+
+def test_metricflow_query_matches_the_marts(demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    """An analyst's `mf query` returns the England figures of the marts. mf reads the
+    semantic manifest under the project's own target/, so it runs in a copy of the project."""
+    project = copy_project(tmp_path / "project")
+    analyst = Warehouse(demo_warehouse.root, project_dir=project)
+    env = analyst.env()
+    subprocess.run([str(Path(sys.executable).with_name("dbt")), "parse", "--vars",
+                    f"{{landing_dir: '{demo_warehouse.landing}'}}"],
+                   cwd=project, env=env, capture_output=True, text=True, check=True)
+    output = tmp_path / "mf.csv"
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("mf")), "query", "--metrics", "type2_opt_outs", "--group-by",
+         "metric_time__month", "--order", "metric_time__month", "--csv", str(output)],
+        cwd=project, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    _, rows = read_csv(output)
+    from_mf = {r["metric_time__month"][:7]: int(float(r["type2_opt_outs"])) for r in rows}
+    from_mart = {m: t2 for m, t2 in demo_warehouse.query(
+        "select strftime(reporting_month, '%Y-%m'), type2_opt_outs from national_opt_out_statistics")}
+    assert from_mf == from_mart
+
+
+@pytest.mark.slow
+def test_reading_while_building(warehouse: Warehouse) -> None:
+    """An analyst's open connection neither blocks the build nor sees it half-done."""
+    months = demo_months()
+    for month in months[:-1]:
+        for feed in ("opt_out_codes", "practice_counts"):
+            if (DEMO_LANDING / feed / month).exists():
+                warehouse.land(DEMO_LANDING / feed / month, f"{feed}/{month}")
+    warehouse.build()
+    analyst = duckdb.connect(str(warehouse.analyst_copy), read_only=True)
+    before = analyst.execute("select count(*), max(reporting_month) from national_opt_out_statistics").fetchone()
+    for feed in ("opt_out_codes", "practice_counts"):
+        warehouse.land(DEMO_LANDING / feed / months[-1], f"{feed}/{months[-1]}")
+    warehouse.build()  # succeeds with the analyst connection open
+    assert analyst.execute("select count(*), max(reporting_month) from national_opt_out_statistics").fetchone() == before
+    analyst.close()
+    with duckdb.connect(str(warehouse.analyst_copy), read_only=True) as fresh:
+        after = fresh.execute("select count(*), max(reporting_month) from national_opt_out_statistics").fetchone()
+    assert after[0] == before[0] + 1

@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: setup demo build test lint pytest clean check-list
+.PHONY: setup demo build test lint pytest clean check-list docs
 
 $(BIN)/dbt: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,13 @@ pytest: setup
 test: lint pytest
 
 clean:
-	rm -rf target logs warehouse
+	rm -rf target logs warehouse publication
 
 # Check for National Data Opt-outs: make check-list INPUT=in.csv OUTPUT=out.csv [COLUMN=nhs_number]
 COLUMN ?= nhs_number
 check-list: setup
 	$(BIN)/dbt run-operation check_nhs_number_list --args '{input_csv: "$(INPUT)", output_csv: "$(OUTPUT)", nhs_number_column: "$(COLUMN)"}'
+
+# dbt docs site for analysts (target/index.html)
+docs: setup
+	$(BIN)/dbt docs generate

@@ -236,7 +236,11 @@ def write_counts(landing: Path, rng: random.Random) -> None:
 def write_hospital_episodes(path: Path, patients: list[Patient], rng: random.Random) -> None:
     """SCENARIO release input: episodes of opted-out, withdrawn and never-opted-out patients,
     NHS numbers in mixed formats, some missing or invalid (R15)."""
-    people = [p.nhs_number for p in rng.sample(patients, 80)] + [synthetic_nhs_number(rng) for _ in range(40)]
+    # Patients whose only codes are Type 1 are left out, so that the R4 test can scan the
+    # whole warehouse for their numbers.
+    type1_codes = set(TYPE1_OPT_OUT.values())
+    candidates = [p for p in patients if not all(c.code in type1_codes for c in p.codes)]
+    people = [p.nhs_number for p in rng.sample(candidates, 80)] + [synthetic_nhs_number(rng) for _ in range(40)]
     rows = []
     for person in people:
         for _ in range(rng.randint(1, 3)):

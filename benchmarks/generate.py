@@ -1,0 +1,188 @@
+"""Synthetic England-scale landing data (SPEC §2 layout) and a release dataset.
+
+    python benchmarks/generate.py --scale 1/16 --out /data/synthetic
+
+Default scale 1 is "England 2017": 7,400 practices in 207 CCGs, 58.5 M registered
+patients, about 1.6 M patients with Type 2 codes (some withdrawn, some re-registering,
+dying or moving), Type 1 counts about 2.5 % of list size, 13 monthly full extracts
+(2017-01 .. 2018-01: twelve for the full build, the thirteenth for the monthly run),
+a few per cent bad rows, and a 100 M-row release dataset (Parquet). Written by DuckDB
+SQL, deterministic (hash-based, not random), NHS numbers only from the never-issued
+9-prefixed range.
+"""
+
+from __future__ import annotations
+
+import argparse
+from fractions import Fraction
+from pathlib import Path
+
+import duckdb
+
+PRACTICES, CCGS, REGISTERED, TYPE2_PATIENTS, RELEASE_ROWS = 7_400, 207, 58_500_000, 1_600_000, 100_000_000
+MONTHS = [f"2017-{m:02d}" for m in range(1, 13)] + ["2018-01"]
+
+
+def parse_scale(text: str) -> float:
+    return float(Fraction(text))
+
+
+def u(expression: str, salt: str) -> str:
+    """A deterministic pseudo-random number in [0, 1) from `expression` and a salt."""
+    return f"((hash({expression}, '{salt}') % 1000003) / 1000003.0)"
+
+
+def generate(scale: float, out: Path, release_rows: int | None = None, threads: int | None = None) -> dict:
+    out.mkdir(parents=True, exist_ok=True)
+    n_practices = max(10, round(PRACTICES * scale))
+    n_ccgs = max(3, round(CCGS * scale))
+    n_registered = max(1_000, round(REGISTERED * scale))
+    n_type2 = max(200, round(TYPE2_PATIENTS * scale))
+    n_release = release_rows if release_rows is not None else max(1_000, round(RELEASE_ROWS * scale))
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"set threads = {threads}")
+    con.execute(f"""
+        create table practices as
+        select
+            p as practice_id,
+            chr(65 + cast(p // 100000 as integer)) || lpad(cast(p % 100000 as varchar), 5, '0') as practice_code,
+            'Practice ' || p as practice_name,
+            lpad(cast(p % {n_ccgs} as varchar), 3, '0') || 'X' as ccg_code
+        from range({n_practices}) as t(p)
+    """)
+    # Valid 9-prefixed NHS numbers, densely numbered: candidates whose check digit is 10 are skipped.
+    weights = " + ".join(f"{10 - i} * cast(substr(first9, {i + 1}, 1) as integer)" for i in range(9))
+    con.execute(f"""
+        create table population as
+        with candidates as (
+            select i, cast(900000000 + i as varchar) as first9
+            from range({int(n_registered * 1.15) + 100}) as t(i)
+        ),
+        checked as (
+            select i, first9, (11 - (({weights}) % 11)) % 11 as check_digit from candidates
+        )
+        select row_number() over (order by i) - 1 as patient_id, first9 || cast(check_digit as varchar) as nhs_number
+        from checked
+        where check_digit <> 10
+        order by i
+        limit {n_registered}
+    """)
+    # Type 2 patients and their histories, in months relative to 2017-01 (index 0).
+    con.execute(f"""
+        create table type2 as
+        select
+            patient_id,
+            nhs_number,
+            cast(floor({u('patient_id', 'practice')} * {n_practices}) as integer) as practice_id,
+            cast(floor({u('patient_id', 'start')} * 36) as integer) - 23 as opt_out_month,
+            case when {u('patient_id', 'withdraw')} < 0.06
+                then cast(floor({u('patient_id', 'start')} * 36) as integer) - 23
+                     + 1 + cast(floor({u('patient_id', 'wmonth')} * 10) as integer) end as withdrawal_month,
+            case when {u('patient_id', 'leave')} < 0.02
+                then cast(floor({u('patient_id', 'lmonth')} * 13) as integer) end as leaves_after,
+            case when {u('patient_id', 'move')} < 0.02
+                then cast(floor({u('patient_id', 'mmonth')} * 13) as integer) end as moves_at,
+            cast(floor({u('patient_id', 'system')} * 3) as integer) as code_system
+        from population
+        where patient_id < {n_type2}
+    """)
+    landing = out / "landing"
+    for index, month in enumerate(MONTHS):
+        extract = f"{month}-03"
+        rows = f"""
+            with active as (
+                select *,
+                    case when moves_at is not null and {index} >= moves_at
+                        then (practice_id + 1) % {n_practices} else practice_id end as current_practice
+                from type2
+                where opt_out_month <= {index} and (leaves_after is null or {index} <= leaves_after)
+            ),
+            coded as (
+                select nhs_number, current_practice, ['9Nu4', 'XaaVL', '881561000000100'][code_system + 1] as code,
+                    cast(cast(date '2017-01-01' + to_months(opt_out_month) - to_days(3) as date) as varchar) as recorded_date
+                from active
+                union all
+                select nhs_number, current_practice, ['9Nu5', 'XaaVM', '881581000000109'][code_system + 1],
+                    cast(cast(date '2017-01-01' + to_months(withdrawal_month) - to_days(2) as date) as varchar)
+                from active
+                where withdrawal_month is not null and withdrawal_month <= {index}
+            ),
+            noisy as (
+                select
+                    '{extract}' as extract_date,
+                    case when {u('nhs_number', 'bad_practice')} < 0.003 then 'X1'
+                         else practices.practice_code end as practice_code,
+                    case when {u('nhs_number', 'bad_nhs')} < 0.005
+                         then substr(nhs_number, 1, 9) || cast((cast(substr(nhs_number, 10, 1) as integer) + 1) % 10 as varchar)
+                         when {u('nhs_number', 'spaced')} < 0.03
+                         then substr(nhs_number, 1, 3) || ' ' || substr(nhs_number, 4, 3) || ' ' || substr(nhs_number, 7)
+                         else nhs_number end as nhs_number,
+                    case when {u('nhs_number', 'type1')} < 0.004 then '9Nu0'
+                         when {u('nhs_number', 'unknown')} < 0.004 then '9Nu9'
+                         else code end as code,
+                    case when {u('nhs_number || code', 'junk_date')} < 0.005 then '31/12/2016'
+                         else recorded_date end as recorded_date
+                from coded
+                inner join practices on coded.current_practice = practices.practice_id
+            )
+            select * from noisy
+        """
+        folder = landing / "opt_out_codes" / month
+        folder.mkdir(parents=True, exist_ok=True)
+        con.execute(f"copy ({rows}) to '{folder / f'opt_out_codes_{extract}.csv'}' (header)")
+        counts = f"""
+            select
+                '{extract}' as extract_date,
+                practice_code,
+                cast(round({n_registered} / {n_practices} * (0.5 + {u('practice_id', 'size')})
+                     * (1 + {index} * 0.001)) as bigint) as registered_patients,
+                cast(round({n_registered} / {n_practices} * (0.5 + {u('practice_id', 'size')})
+                     * (0.015 + 0.02 * {u('practice_id', 'type1')})) as bigint) as type1_opt_outs
+            from practices
+        """
+        folder = landing / "practice_counts" / month
+        folder.mkdir(parents=True, exist_ok=True)
+        con.execute(f"copy ({counts}) to '{folder / f'practice_counts_{extract}.csv'}' (header)")
+    seeds = out / "seeds"
+    seeds.mkdir(exist_ok=True)
+    con.execute(f"""copy (select practice_code, practice_name, ccg_code, '2013-04-01' as valid_from,
+                    cast(null as varchar) as valid_to from practices) to '{seeds / 'practices.csv'}' (header)""")
+    con.execute(f"""copy (select distinct ccg_code, 'CCG ' || ccg_code as ccg_name from practices order by 1)
+                    to '{seeds / 'ccgs.csv'}' (header)""")
+    # The release dataset: many rows per patient, numbers in mixed formats, some missing.
+    con.execute(f"""
+        copy (
+            select
+                'EP' || lpad(cast(r as varchar), 10, '0') as episode_id,
+                case when {u('r', 'missing')} < 0.01 then null
+                     when {u('r', 'spaced')} < 0.05
+                     then substr(nhs_number, 1, 3) || ' ' || substr(nhs_number, 4, 3) || ' ' || substr(nhs_number, 7)
+                     else nhs_number end as nhs_number,
+                date '2017-01-01' + cast(floor({u('r', 'day')} * 365) as integer) as admission_date,
+                ['I21.9', 'J18.9', 'K35.8', 'C50.9', 'S72.0'][cast(floor({u('r', 'diag')} * 5) as integer) + 1]
+                    as diagnosis_code
+            from range({n_release}) as t(r)
+            inner join population
+                on population.patient_id = cast(floor({u('r', 'patient')} * {n_registered}) as bigint)
+        ) to '{out / 'release_dataset.parquet'}' (format parquet)
+    """)
+    facts = {"scale": scale, "practices": n_practices, "ccgs": n_ccgs, "registered": n_registered,
+             "type2_patients": n_type2, "release_rows": n_release, "months": MONTHS}
+    facts["code_rows"] = con.execute(
+        f"select count(*) from read_csv('{landing}/opt_out_codes/**/*.csv', all_varchar = true)").fetchone()[0]
+    return facts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", default="1", help="fraction of England, e.g. 1/16, 1/4, 1 (default 1)")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--release-rows", type=int, help="override the release dataset size")
+    args = parser.parse_args()
+    facts = generate(parse_scale(args.scale), args.out, args.release_rows)
+    print(facts)
+
+
+if __name__ == "__main__":
+    main()

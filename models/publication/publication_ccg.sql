@@ -1,0 +1,33 @@
+-- SPEC §7: the CCG-level Care Information Choices CSV for the publication month, with
+-- disclosure control.
+with
+
+statistics as (
+    select * from {{ ref('ccg_opt_out_statistics') }}
+),
+
+published as (
+    select
+        {{ ach_date('reporting_month') }} as "ACH_DATE",
+        ccg_code as "CCG_CODE",
+        ccg_name as "CCG_NAME",
+        cast(registered_patients as varchar) as "REGISTERED_PATIENTS",
+        {{ disclose_count('type1_opt_outs') }} as "TYPE_1_OPT_OUTS",
+        {{ disclose_rate('type1_rate', 'type1_opt_outs') }} as "TYPE_1_OPT_OUT_RATE",
+        {{ disclose_count('type2_opt_outs') }} as "TYPE_2_OPT_OUTS",
+        {{ disclose_rate('type2_rate', 'type2_opt_outs') }} as "TYPE_2_OPT_OUT_RATE"
+    from statistics
+    where {{ publication_month_filter(ref('ccg_opt_out_statistics')) }}
+)
+
+select
+    "ACH_DATE",
+    "CCG_CODE",
+    "CCG_NAME",
+    "REGISTERED_PATIENTS",
+    "TYPE_1_OPT_OUTS",
+    "TYPE_1_OPT_OUT_RATE",
+    "TYPE_2_OPT_OUTS",
+    "TYPE_2_OPT_OUT_RATE"
+from published
+order by "CCG_CODE"

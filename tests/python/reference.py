@@ -24,7 +24,7 @@ def load_code_list() -> dict[str, tuple[int, str]]:
 
 
 def normalise_nhs_number(raw: str | None) -> str | None:
-    return re.sub(r"[ \t\n\r\f\v-]", "", raw or "") or None
+    return re.sub(r"[ -]", "", raw or "") or None
 
 
 def is_valid_nhs_number(number: str | None) -> bool:

@@ -2,6 +2,8 @@
 #   make demo   set everything up on this machine and build the warehouse on the demo data
 #   make test   the whole test suite: sqlfluff lint, then pytest (which runs dbt build + tests)
 SHELL := /bin/bash
+# Warehouse, logs and publication files are readable by their owner only.
+PRIVATE := umask 077 &&
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -21,14 +23,14 @@ setup: $(BIN)/dbt
 demo: setup build
 
 build: setup
-	mkdir -p warehouse
-	$(BIN)/dbt build
+	$(PRIVATE) mkdir -p warehouse
+	$(PRIVATE) $(BIN)/dbt build
 
 lint: setup
 	$(BIN)/sqlfluff lint
 
 pytest: setup
-	$(BIN)/pytest
+	$(PRIVATE) $(BIN)/pytest
 
 test: lint pytest
 
@@ -38,7 +40,7 @@ clean:
 # Check for National Data Opt-outs: make check-list INPUT=in.csv OUTPUT=out.csv [COLUMN=nhs_number]
 COLUMN ?= nhs_number
 check-list: setup
-	$(BIN)/dbt run-operation check_nhs_number_list --args '{input_csv: "$(INPUT)", output_csv: "$(OUTPUT)", nhs_number_column: "$(COLUMN)"}'
+	$(PRIVATE) $(BIN)/dbt run-operation check_nhs_number_list --args '{input_csv: "$(INPUT)", output_csv: "$(OUTPUT)", nhs_number_column: "$(COLUMN)"}'
 
 # dbt docs site for analysts (target/index.html)
 docs: setup

@@ -1,10 +1,12 @@
 {#- One row per file of a landing feed: every file the folder holds (an empty file yields
-    no lines but is still listed), whether it has a header line, whether that header is as
+    no lines but is still listed), the problem that kept it from being read, whether it
+    has a header line, whether that header is as
     expected, and how many data lines follow. -#}
 {% macro summarise_landing_files(feed) %}
     select
         '{{ feed }}' as feed,
         files.source_file,
+        files.problem,
         coalesce(lines.has_header_line, false) as has_header_line,
         coalesce(lines.header_matches, false) as header_matches,
         coalesce(lines.data_rows, 0) as data_rows

@@ -10,6 +10,11 @@
             "apply_opt_outs: rows_without_nhs_number must be 'exclude' or 'keep', got '"
             ~ rows_without_nhs_number ~ "'") }}
     {%- endif -%}
+    {%- if relation is string or relation.identifier is not defined -%}
+        {{ exceptions.raise_compiler_error(
+            "apply_opt_outs: the first argument must be a relation (ref(...) or source(...)), got '"
+            ~ relation ~ "'") }}
+    {%- endif -%}
     {%- set column = quoted_column(nhs_number_column) -%}
     {%- set as_of = validated_as_of(as_of) if as_of is not none else none -%}
     {#- config is there for models; an operation (check_nhs_number_list) has none. -#}

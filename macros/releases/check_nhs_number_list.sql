@@ -6,7 +6,8 @@
     dbt run-operation check_nhs_number_list --args '{input_csv: in.csv, output_csv: out.csv}'
 -#}
 {% macro check_nhs_number_list(input_csv, output_csv, nhs_number_column='nhs_number', as_of=none) %}
-    {%- set listed = '(select * from ' ~ read_csv_as_text(input_csv) ~ ')' -%}
+    {%- set listed = api.Relation.create(identifier='checked_list').quote(identifier=false) -%}
+    {%- do run_query('create or replace temp view checked_list as select * from ' ~ read_csv_as_text(input_csv)) -%}
     {%- set column = quoted_column(nhs_number_column, 'check_nhs_number_list') -%}
     {%- set normalised = normalise_nhs_number('listed.' ~ column) -%}
     {%- set usable = apply_opt_outs(listed, nhs_number_column=nhs_number_column, as_of=as_of) -%}

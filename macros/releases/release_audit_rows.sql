@@ -2,7 +2,7 @@
     (its input), rows out (the release as built), rows and patients removed, rows without
     a matchable NHS number, the as_of used and the exemption. Counts only. -#}
 {% macro release_audit_rows(releases) %}
-    {%- set opt_out_marts = ['current_opt_outs', 'opt_out_periods'] -%}
+    {%- set opt_out_marts = ['published_current_opt_outs', 'published_opt_out_periods'] -%}
     {%- set selects = [] -%}
     {%- for release in releases -%}
         {%- set node = (release_nodes() | selectattr('alias', 'equalto', release.identifier) | list or [none])[0]
@@ -38,7 +38,7 @@
         {%- elif args.as_of -%}
         cast('{{ args.as_of }}' as date)
         {%- else -%}
-        (select max(received_date) from {{ ref('opt_out_events') }})
+        (select max(record_as_of_date) from {{ ref('published_current_opt_outs') }})
         {%- endif %} as as_of,
         {{ sql_string_literal(args.rows_without_nhs_number if applied else '') }} as rows_without_nhs_number_policy,
         (select count(*) from {{ inputs[0] }}) as rows_in,

@@ -34,6 +34,13 @@ normalised as (
         code_raw,
         recorded_date_raw,
         extra_values is not null as has_extra_values,
+        {{ has_line_break([
+            'extract_date_raw',
+            'practice_code_raw',
+            'nhs_number_raw',
+            'code_raw',
+            'recorded_date_raw',
+        ]) }} as has_line_break,
         {{ parse_iso_date('extract_date_raw') }} as extract_date,
         {{ normalise_practice_code('practice_code_raw') }} as practice_code,
         {{ normalise_nhs_number('nhs_number_raw') }} as nhs_number,

@@ -53,5 +53,9 @@ def model(dbt, session):
         session.execute("detach analyst_next")
     os.chmod(building, 0o600)
     os.replace(building, final)
+    # Patient data: the warehouse itself is readable by its owner only.
+    for path in (Path(warehouse), Path(warehouse + ".wal")):
+        if path.exists():
+            os.chmod(path, 0o600)
     values = ", ".join(f"('{name}', {rows})" for name, rows in copied)
     return session.sql(f"select table_name, cast(rows as bigint) as rows from (values {values}) as t(table_name, rows)")

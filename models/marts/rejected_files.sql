@@ -11,6 +11,7 @@ rejected as (
         feed,
         source_file,
         case
+            when problem is not null then problem
             when not has_header_line then 'empty_file'
             else 'unexpected_header'
         end as reason,

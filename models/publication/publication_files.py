@@ -72,6 +72,7 @@ as reported by practices; Type 2 counts are patients, each attributed to one pra
 def write_atomically(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text, encoding="utf-8")
+    os.chmod(temporary, 0o600)
     os.replace(temporary, path)
 
 
@@ -161,19 +162,22 @@ def model(dbt, session):
         "national": dbt.ref("publication_national"),
     }
     national_series = dbt.ref("national_opt_out_statistics")
+    # Write-audit-publish: publish only once the opt-out record itself passed its checks.
+    dbt.ref("published_current_opt_outs")
 
     national_rows = published["national"].fetchall()
     if not national_rows:
         return session.sql("select cast(null as varchar) as file_name, cast(null as bigint) as rows where false")
     day, month_number, year = national_rows[0][0].split("/")
     month = f"{year}-{month_number}"
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     written = []
     for level, relation in published.items():
         path = directory / f"care_information_choices_{month}_{level}.csv"
         temporary = path.with_name(f".{path.name}.tmp")
         relation.write_csv(str(temporary), header=True)
+        os.chmod(temporary, 0o600)
         os.replace(temporary, path)
         written.append((path.name, len(relation.fetchall())))
 

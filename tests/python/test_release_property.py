@@ -23,6 +23,8 @@ STATUS_MODELS = [
     ("intermediate", "int_type2_status_changes"),
     ("main", "opt_out_periods"),
     ("main", "current_opt_outs"),
+    ("published", "published_current_opt_outs"),
+    ("published", "published_opt_out_periods"),
 ]
 PLACEHOLDER_DATE = "1999-12-31"
 RELEASE_VARIANTS = {
@@ -60,6 +62,7 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def con(compiled: dict) -> duckdb.DuckDBPyConnection:
     with duckdb.connect() as connection:
         connection.execute("create schema intermediate")
+        connection.execute("create schema published")
         connection.execute(
             "create table main.opt_out_events (nhs_number varchar, opt_out_type integer, action varchar, "
             "recorded_date date, recorded_date_imputed boolean, received_date date, practice_code varchar)"

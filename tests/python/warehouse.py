@@ -53,14 +53,17 @@ class Warehouse:
         )
         return env
 
-    def dbt(self, *args: str, check: bool = True, extra_vars: dict | None = None) -> subprocess.CompletedProcess:
+    def dbt_command(self, *args: str, extra_vars: dict | None = None) -> list[str]:
         variables = {"landing_dir": str(self.landing), "publication_dir": str(self.publication), **(extra_vars or {})}
-        command = [
+        return [
             DBT, *args,
             "--vars", json.dumps(variables),
             "--target-path", str(self.root / "target"),
             "--log-path", str(self.root / "logs"),
         ]
+
+    def dbt(self, *args: str, check: bool = True, extra_vars: dict | None = None) -> subprocess.CompletedProcess:
+        command = self.dbt_command(*args, extra_vars=extra_vars)
         result = subprocess.run(
             command, cwd=self.project_dir, env=self.env(), capture_output=True, text=True, timeout=900
         )

@@ -27,6 +27,7 @@ classified as (
         staged.recorded_date,
         case
             when staged.has_extra_values then 'unexpected_column_count'
+            when staged.has_line_break then 'embedded_line_break'
             when staged.extract_date is null then 'invalid_extract_date'
             when code_list.opt_out_type is null then 'unknown_code'
             when code_list.opt_out_type = 2 then 'type2_not_used'

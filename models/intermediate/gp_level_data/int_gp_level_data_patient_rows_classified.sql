@@ -25,6 +25,7 @@ classified as (
         *,
         case
             when has_extra_values then 'unexpected_column_count'
+            when has_line_break then 'embedded_line_break'
             when collection_date is null then 'invalid_collection_date'
             when not practice_code_is_valid then 'invalid_practice_code'
             when not nhs_number_is_valid then 'invalid_nhs_number'

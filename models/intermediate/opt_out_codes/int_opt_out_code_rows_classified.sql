@@ -35,6 +35,7 @@ classified as (
         *,
         case
             when has_extra_values then 'unexpected_column_count'
+            when has_line_break then 'embedded_line_break'
             when extract_date is null then 'invalid_extract_date'
             when opt_out_type is null then 'unknown_code'
             when opt_out_type = 1 then 'type1_not_collected'
@@ -43,7 +44,7 @@ classified as (
             when action = 'withdrawal' and not recorded_date_is_valid then 'invalid_recorded_date'
         end as rejection_reason,
         -- R4, and a line whose columns cannot be trusted may hold a Type 1 number anywhere.
-        coalesce(opt_out_type = 1, false) or has_extra_values as must_not_keep_nhs_number
+        coalesce(opt_out_type = 1 or has_extra_values or has_line_break, false) as must_not_keep_nhs_number
     from coded
 ),
 

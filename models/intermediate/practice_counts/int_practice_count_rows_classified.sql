@@ -21,6 +21,7 @@ classified as (
         type1_opt_outs,
         case
             when has_extra_values then 'unexpected_column_count'
+            when has_line_break then 'embedded_line_break'
             when extract_date is null then 'invalid_extract_date'
             when not practice_code_is_valid then 'invalid_practice_code'
             when

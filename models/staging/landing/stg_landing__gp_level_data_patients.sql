@@ -32,6 +32,12 @@ normalised as (
         nhs_number_raw,
         usual_gp_code_raw,
         extra_values is not null as has_extra_values,
+        {{ has_line_break([
+            'collection_date_raw',
+            'practice_code_raw',
+            'nhs_number_raw',
+            'usual_gp_code_raw',
+        ]) }} as has_line_break,
         {{ parse_iso_date('collection_date_raw') }} as collection_date,
         {{ normalise_practice_code('practice_code_raw') }} as practice_code,
         {{ normalise_nhs_number('nhs_number_raw') }} as nhs_number,

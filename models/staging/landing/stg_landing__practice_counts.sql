@@ -30,6 +30,12 @@ normalised as (
         registered_patients_raw,
         type1_opt_outs_raw,
         extra_values is not null as has_extra_values,
+        {{ has_line_break([
+            'extract_date_raw',
+            'practice_code_raw',
+            'registered_patients_raw',
+            'type1_opt_outs_raw',
+        ]) }} as has_line_break,
         {{ parse_iso_date('extract_date_raw') }} as extract_date,
         {{ normalise_practice_code('practice_code_raw') }} as practice_code,
         {{ parse_count('registered_patients_raw') }} as registered_patients,

@@ -1,0 +1,362 @@
+"""Reliability: a catalogue of malformed input, write-audit-publish, crash safety,
+history protection, data hygiene and macro inputs (docs/reliability.md)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import stat
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import reference
+from warehouse import DEMO_LANDING, DbtFailed, Warehouse, copy_project, demo_months
+
+H = "extract_date,practice_code,nhs_number,code,recorded_date\n"
+C = "extract_date,practice_code,registered_patients,type1_opt_outs\n"
+P = "collection_date,practice_code,nhs_number,usual_gp_code\n"
+
+
+def numbers(count: int) -> list[str]:
+    found, candidate = [], 960000000
+    while len(found) < count:
+        candidate += 1
+        for check in range(10):
+            number = f"{candidate}{check}"
+            if reference.is_valid_nhs_number(number):
+                found.append(number)
+                break
+    return found
+
+
+N = numbers(80)
+GOOD = f"2025-04-01,A81001,{N[0]},9Nu4,2025-01-01\n"
+
+# (case, folder, file contents, expectation). Expectation: ("file", reason) — listed in
+# rejected_files; or {row_number: reason or None (accepted)}; or "reconciles" — every row
+# accepted or rejected, nothing else asserted.
+CASES: list[tuple[str, str, bytes | str, object]] = [
+    ("empty_file", "opt_out_codes", "", ("file", "empty_file")),
+    ("header_only", "opt_out_codes", H, {}),
+    ("wrong_header_names", "opt_out_codes", "date,practice,nhs,code,recorded\n" + GOOD, ("file", "unexpected_header")),
+    ("reordered_header", "opt_out_codes", "practice_code,extract_date,nhs_number,code,recorded_date\n" + GOOD,
+     ("file", "unexpected_header")),
+    ("missing_header_column", "opt_out_codes", "extract_date,practice_code,nhs_number,code\n" + GOOD,
+     ("file", "unexpected_header")),
+    ("extra_header_column", "opt_out_codes", H.strip() + ",note\n" + GOOD, ("file", "unexpected_header")),
+    ("semicolon_delimited", "opt_out_codes", H.replace(",", ";") + GOOD.replace(",", ";"), ("file", "unexpected_header")),
+    ("tab_delimited", "opt_out_codes", H.replace(",", "\t") + GOOD.replace(",", "\t"), ("file", "unexpected_header")),
+    ("upper_case_header", "opt_out_codes", H.upper() + f"2025-04-01,A81001,{N[1]},9Nu4,2025-01-01\n", {1: None}),
+    ("padded_header", "opt_out_codes", " extract_date , practice_code,nhs_number,code,recorded_date\n"
+     + f"2025-04-01,A81001,{N[2]},9Nu4,2025-01-01\n", {1: None}),
+    ("utf8_bom", "opt_out_codes", "\ufeff" + H + f"2025-04-01,A81001,{N[3]},9Nu4,2025-01-01\n", {1: None}),
+    ("crlf", "opt_out_codes", (H + f"2025-04-01,A81001,{N[4]},9Nu4,2025-01-01\n").replace("\n", "\r\n"), {1: None}),
+    ("cr_only", "opt_out_codes", (H + f"2025-04-01,A81001,{N[5]},9Nu4,2025-01-01\n").replace("\n", "\r"), {1: None}),
+    ("no_final_newline", "opt_out_codes", H + f"2025-04-01,A81001,{N[6]},9Nu4,2025-01-01", {1: None}),
+    ("blank_and_space_lines", "opt_out_codes", H + f"2025-04-01,A81001,{N[7]},9Nu4,2025-01-01\n\n   \n",
+     {1: None, 2: "invalid_extract_date"}),
+    ("too_few_values", "opt_out_codes", H + f"2025-04-01,A81001,{N[8]},9Nu4\n", {1: None}),
+    ("too_many_values", "opt_out_codes", H + f"2025-04-01,A81001,{N[9]},9Nu4,2025-01-01,x\n",
+     {1: "unexpected_column_count"}),
+    ("quoted_values", "opt_out_codes", H + f'"2025-04-01","A81001","{N[10]}","9Nu4","2025-01-01"\n', {1: None}),
+    ("quoted_comma", "opt_out_codes", H + f'2025-04-01,A81001,{N[11]},"9Nu4,9Nu5",2025-01-01\n', {1: "unknown_code"}),
+    ("quoted_newline", "opt_out_codes", H + f'2025-04-01,A81001,{N[12]},"9Nu4\n",2025-01-01\n',
+     {1: "embedded_line_break"}),
+    ("unterminated_quote", "opt_out_codes", H + f'2025-04-01,A81001,{N[13]},"9Nu4,2025-01-01\n'
+     f"2025-04-01,A81001,{N[14]},9Nu4,2025-01-01\n", {1: "embedded_line_break"}),
+    ("latin1_bytes", "opt_out_codes", (H + f"2025-04-01,A81001,{N[15]},9Nu4,2025-01-01 caf\xe9\n").encode("latin-1"),
+     ("file", "not_utf8")),
+    ("utf16", "opt_out_codes", (H + f"2025-04-01,A81001,{N[16]},9Nu4,2025-01-01\n").encode("utf-16"),
+     ("file", "not_utf8")),
+    ("nul_byte", "opt_out_codes", H + f"2025-04-01,A81001,{N[17][:5]}\x00{N[17][5:]},9Nu4,2025-01-01\n",
+     {1: "invalid_nhs_number"}),
+    ("very_long_value", "opt_out_codes", H + f"2025-04-01,A81001,{N[18]},{'9Nu4' * 50000},2025-01-01\n",
+     {1: "unknown_code"}),
+    ("line_over_16_mib", "opt_out_codes", H + f"2025-04-01,A81001,{N[19]},{'x' * 17_000_000},2025-01-01\n",
+     ("file", "line_too_long")),
+    ("sql_looking_text", "opt_out_codes", H + f"2025-04-01,A81001,{N[20]},'; drop table main.opt_out_events; --,"
+     "2025-01-01\n", {1: "unknown_code"}),
+    ("nhs_tab", "opt_out_codes", H + f"2025-04-01,A81001,{N[21][:3]}\t{N[21][3:]},9Nu4,2025-01-01\n",
+     {1: "invalid_nhs_number"}),
+    ("nhs_padded", "opt_out_codes", H + f"2025-04-01,A81001,  {N[22]}  ,9Nu4,2025-01-01\n", {1: None}),
+    ("nhs_dots", "opt_out_codes", H + f"2025-04-01,A81001,{N[23][:3]}.{N[23][3:6]}.{N[23][6:]},9Nu4,2025-01-01\n",
+     {1: "invalid_nhs_number"}),
+    ("nhs_scientific", "opt_out_codes", H + "2025-04-01,A81001,9.60E+09,9Nu4,2025-01-01\n", {1: "invalid_nhs_number"}),
+    ("nhs_short_long", "opt_out_codes", H + f"2025-04-01,A81001,{N[24][:9]},9Nu4,2025-01-01\n"
+     f"2025-04-01,A81001,{N[24]}1,9Nu4,2025-01-01\n", {1: "invalid_nhs_number", 2: "invalid_nhs_number"}),
+    ("nhs_wrong_check", "opt_out_codes", H + f"2025-04-01,A81001,{N[25][:9]}{(int(N[25][9]) + 1) % 10},9Nu4,2025-01-01\n",
+     {1: "invalid_nhs_number"}),
+    ("nhs_repeated_digits", "opt_out_codes", H + "2025-04-01,A81001,9999999999,9Nu4,2025-01-01\n",
+     {1: "invalid_nhs_number"}),
+    ("nhs_empty", "opt_out_codes", H + "2025-04-01,A81001,,9Nu4,2025-01-01\n", {1: "invalid_nhs_number"}),
+    ("code_lower_case", "opt_out_codes", H + f"2025-04-01,A81001,{N[26]},9nu4,2025-01-01\n", {1: "unknown_code"}),
+    ("code_trailing_dots", "opt_out_codes", H + f"2025-04-01,A81001,{N[27]},XaaVL...,2025-01-01\n", {1: None}),
+    ("code_empty", "opt_out_codes", H + f"2025-04-01,A81001,{N[28]},,2025-01-01\n", {1: "unknown_code"}),
+    ("type1_code", "opt_out_codes", H + f"2025-04-01,A81001,{N[29]},XaZ89,2025-01-01\n", {1: "type1_not_collected"}),
+    ("extract_date_uk_format", "opt_out_codes", H + f"01/04/2025,A81001,{N[30]},9Nu4,2025-01-01\n",
+     {1: "invalid_extract_date"}),
+    ("extract_date_empty", "opt_out_codes", H + f",A81001,{N[31]},9Nu4,2025-01-01\n", {1: "invalid_extract_date"}),
+    ("extract_date_impossible", "opt_out_codes", H + f"2025-02-30,A81001,{N[32]},9Nu4,2025-01-01\n",
+     {1: "invalid_extract_date"}),
+    ("extract_date_with_time", "opt_out_codes", H + f"2025-04-01T00:00:00,A81001,{N[33]},9Nu4,2025-01-01\n",
+     {1: "invalid_extract_date"}),
+    ("opt_out_future_date", "opt_out_codes", H + f"2025-04-01,A81001,{N[34]},9Nu4,2031-01-01\n", {1: None}),
+    ("withdrawal_future_date", "opt_out_codes", H + f"2025-04-01,A81001,{N[35]},9Nu5,2031-01-01\n",
+     {1: "invalid_recorded_date"}),
+    ("withdrawal_slashed_date", "opt_out_codes", H + f"2025-04-01,A81001,{N[36]},9Nu5,2025/01/01\n",
+     {1: "invalid_recorded_date"}),
+    ("practice_lower_case", "opt_out_codes", H + f"2025-04-01,a81001,{N[37]},9Nu4,2025-01-01\n", {1: None}),
+    ("practice_malformed", "opt_out_codes", H + f"2025-04-01,81001A,{N[38]},9Nu4,2025-01-01\n", {1: None}),
+    ("practice_empty", "opt_out_codes", H + f"2025-04-01,,{N[39]},9Nu4,2025-01-01\n", {1: None}),
+    ("duplicate_rows", "opt_out_codes", H + f"2025-04-01,A81001,{N[40]},9Nu4,2025-01-01\n" * 3,
+     {1: None, 2: None, 3: None}),
+    ("upper_case_extension", "opt_out_codes", H + f"2025-04-01,A81001,{N[41]},9Nu4,2025-01-01\n", {1: None}),
+    ("deep_subfolder", "opt_out_codes", H + f"2025-04-01,A81001,{N[42]},9Nu4,2025-01-01\n", {1: None}),
+    ("counts_negative", "practice_counts", C + "2025-04-01,A81001,-5,0\n", {1: "invalid_count"}),
+    ("counts_huge", "practice_counts", C + "2025-04-01,A81002,1000000000000000000000000000000,0\n", {1: "invalid_count"}),
+    ("counts_decimal", "practice_counts", C + "2025-04-01,A81003,12.5,1\n", {1: "invalid_count"}),
+    ("counts_thousands_separator", "practice_counts", C + '2025-04-01,B82001,"1,234",1\n', {1: "invalid_count"}),
+    ("counts_type1_over_list", "practice_counts", C + "2025-04-01,B82002,10,11\n", {1: "invalid_count"}),
+    ("counts_empty_values", "practice_counts", C + "2025-04-01,B82003,,\n", {1: "invalid_count"}),
+    ("counts_bad_practice", "practice_counts", C + "2025-04-01,B8200,100,1\n", {1: "invalid_practice_code"}),
+    ("counts_bad_date", "practice_counts", C + "2025-4-1,C83001,100,1\n", {1: "invalid_extract_date"}),
+    ("counts_conflict", "practice_counts", C + "2025-04-01,C83002,100,1\n2025-04-01,C83002,101,1\n",
+     {1: "conflicting_counts", 2: "conflicting_counts"}),
+    ("counts_identical_duplicate", "practice_counts", C + "2025-04-01,D84001,100,1\n2025-04-01,D84001,100,1\n",
+     {1: None, 2: None}),
+    ("counts_padded_numbers", "practice_counts", C + "2025-04-01,D84002, 100 , 2 \n", {1: None}),
+    ("gp_patients_bad_date", "gp_level_data/patients", P + f"15/10/2025,A81001,{N[43]},G1\n",
+     {1: "invalid_collection_date"}),
+    ("gp_patients_bad_header", "gp_level_data/patients", "date,practice,nhs,gp\n" + f"2025-10-15,A81001,{N[44]},G1\n",
+     ("file", "unexpected_header")),
+    ("gp_codes_type2", "gp_level_data/opt_out_codes", H + f"2025-10-01,A81001,{N[45]},9Nu4,2025-01-01\n",
+     {1: "type2_not_used"}),
+]
+FEEDS = {"opt_out_codes": "opt_out_codes", "practice_counts": "practice_counts",
+         "gp_level_data/patients": "gp_level_data_patients", "gp_level_data/opt_out_codes": "gp_level_data_opt_out_codes"}
+
+
+def case_path(case: str, folder: str) -> str:
+    name = f"{case}.CSV" if case == "upper_case_extension" else f"{case}.csv"
+    return f"{folder}/bad/{'a/b/c/' if case == 'deep_subfolder' else ''}{name}"
+
+
+@pytest.fixture(scope="module")
+def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    warehouse = Warehouse(tmp_path_factory.mktemp("catalogue"))
+    for case, folder, content, _ in CASES:
+        path = warehouse.landing / case_path(case, folder)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    # The same file under two names, and a duplicate file in another folder.
+    same = warehouse.landing / case_path("duplicate_rows", "opt_out_codes")
+    (warehouse.landing / "opt_out_codes" / "bad" / "duplicate_rows_copy.csv").write_bytes(same.read_bytes())
+    (warehouse.landing / "opt_out_codes" / "again").mkdir()
+    (warehouse.landing / "opt_out_codes" / "again" / "duplicate_rows.csv").write_bytes(same.read_bytes())
+    warehouse.build()  # every reconciliation and data test runs here: the build must pass
+    return warehouse
+
+
+def test_catalogue_has_at_least_fifty_kinds() -> None:
+    assert len(CASES) + 2 >= 50
+
+
+@pytest.mark.parametrize(("case", "folder", "content", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_bad_input(catalogue: Warehouse, case: str, folder: str, content: object, expected: object) -> None:
+    source_file = case_path(case, folder)
+    if isinstance(expected, tuple):
+        assert catalogue.query(f"select reason from rejected_files where source_file = '{source_file}'") == [
+            (expected[1],)]
+        assert catalogue.query(f"select count(*) from rejected_rows where source_file = '{source_file}'") == [(0,)]
+        return
+    reasons = dict(catalogue.query(
+        f"select row_number, reason from rejected_rows where source_file = '{source_file}'"))
+    recon = catalogue.query(
+        "select rows_in_landing, rows_received, rows_accepted, rows_rejected from landing_file_reconciliation "
+        f"where feed = '{FEEDS[folder]}' and source_file = '{source_file}'")
+    assert recon, f"{source_file} is not in the reconciliation"
+    rows_in, received, accepted, rejected = recon[0]
+    assert rows_in == received == accepted + rejected == len(expected)
+    assert reasons == {row: reason for row, reason in expected.items() if reason is not None}
+
+
+def test_same_file_twice_is_one_set_of_events(catalogue: Warehouse) -> None:
+    assert catalogue.query(f"select count(*) from opt_out_events where nhs_number = '{N[40]}'") == [(1,)]
+    assert catalogue.query(
+        "select count(*) from landing_file_reconciliation where source_file like '%duplicate_rows%'") == [(3,)]
+
+
+def test_sql_looking_text_is_only_data(catalogue: Warehouse) -> None:
+    assert catalogue.query("select count(*) from opt_out_events")[0][0] > 0
+
+
+# ---------------------------------------------------------------- write-audit-publish
+
+
+def test_failing_check_keeps_the_published_record_in_force(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    warehouse = Warehouse(tmp_path, project_dir=project)
+    months = demo_months()
+    for month in months[:-1]:
+        for feed in ("opt_out_codes", "practice_counts"):
+            warehouse.land(DEMO_LANDING / feed / month, f"{feed}/{month}")
+    warehouse.build()
+    before = {
+        "record": warehouse.table("published.published_current_opt_outs"),
+        "release": warehouse.table("releases.release_hes_research_extract"),
+        "files": {p.name: p.read_bytes() for p in warehouse.publication.iterdir()},
+    }
+    (project / "tests" / "dbt" / "injected_failure.sql").write_text(
+        "-- A check on the opt-out record that fails.\nselect count(*) from {{ ref('current_opt_outs') }} having true\n")
+    for feed in ("opt_out_codes", "practice_counts"):
+        warehouse.land(DEMO_LANDING / feed / months[-1], f"{feed}/{months[-1]}")
+    result = warehouse.build(check=False)
+    assert result.returncode != 0
+    assert "OPT-OUT RECORD NOT PUBLISHED" in result.stdout
+    assert warehouse.table("published.published_current_opt_outs") == before["record"]
+    assert warehouse.table("releases.release_hes_research_extract") == before["release"]
+    assert {p.name: p.read_bytes() for p in warehouse.publication.iterdir()} == before["files"]
+    # The unchecked record did change: the published one is genuinely the older.
+    assert warehouse.query("select count(*) from current_opt_outs") != [(len(before["record"]),)]
+
+
+# ---------------------------------------------------------------------- crash safety
+
+COMPARED = ["opt_out_events", "opt_out_periods", "current_opt_outs", "practice_opt_out_statistics",
+            "published.published_current_opt_outs", "intermediate.int_opt_out_code_rows_received",
+            "snapshots.type2_opt_out_status"]
+
+
+def comparable(warehouse: Warehouse) -> dict[str, list[tuple]]:
+    out = {}
+    for table in COMPARED:
+        columns = [c for (c,) in warehouse.query(
+            "select column_name from information_schema.columns where "
+            f"table_schema || '.' || table_name = '{table if '.' in table else 'main.' + table}' "
+            "and column_name not in ('received_at', 'published_at', 'dbt_updated_at', 'dbt_scd_id') "
+            "order by ordinal_position")]
+        out[table] = warehouse.query(f"select {', '.join(columns)} from {table} order by all")
+    return out
+
+
+@pytest.mark.slow
+def test_killed_builds_leave_no_half_written_history(tmp_path: Path) -> None:
+    months = demo_months()
+    reference_run = Warehouse(tmp_path / "uninterrupted")
+    crashed = Warehouse(tmp_path / "crashed")
+    for warehouse in (reference_run, crashed):
+        warehouse.root.mkdir()
+        for month in months[:-1]:
+            for feed in ("opt_out_codes", "practice_counts"):
+                warehouse.land(DEMO_LANDING / feed / month, f"{feed}/{month}")
+        warehouse.build()
+        for feed in ("opt_out_codes", "practice_counts"):
+            warehouse.land(DEMO_LANDING / feed / months[-1], f"{feed}/{months[-1]}")
+    reference_run.build()
+    expected = comparable(reference_run)
+    for delay in (1.5, 3.0, 4.5, 6.0):
+        process = subprocess.Popen(
+            [*crashed.dbt_command("build")], cwd=crashed.project_dir, env=crashed.env(),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        crashed.build()
+        assert comparable(crashed) == expected, f"after a kill at {delay}s"
+
+
+# --------------------------------------------------------------- history protection
+
+
+@pytest.mark.slow
+def test_rebuilt_seeds_and_full_refresh_lose_no_event(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    warehouse = Warehouse(tmp_path, project_dir=project)
+    warehouse.land(DEMO_LANDING)
+    warehouse.build()
+    events = warehouse.table("opt_out_events")
+    versions = warehouse.query("select count(*) from snapshots.type2_opt_out_status")[0][0]
+    # A code list without the CTV3 codes, rebuilt from scratch, then a full refresh.
+    code_list = project / "seeds" / "opt_out_code_list.csv"
+    code_list.write_text("\n".join(line for line in code_list.read_text().splitlines() if ",CTV3," not in line) + "\n")
+    warehouse.dbt("seed", "--full-refresh")
+    warehouse.build("--full-refresh")
+    assert warehouse.table("opt_out_events") == events
+    assert warehouse.query("select count(*) from snapshots.type2_opt_out_status")[0][0] >= versions
+
+
+# ------------------------------------------------------------------- data hygiene
+
+
+def demo_nhs_numbers() -> set[str]:
+    found = set()
+    for path in DEMO_LANDING.rglob("*.csv"):
+        for token in re.findall(r"[0-9][0-9 -]{8,14}[0-9]", path.read_text()):
+            number = reference.normalise_nhs_number(token)
+            if reference.is_valid_nhs_number(number):
+                found.add(number)
+    return found - {"9000000009"}  # also a unit-test fixture (in the header-rejected demo file)
+
+
+def scan(paths: list[Path], forbidden: set[str]) -> set[str]:
+    leaked = set()
+    for root in paths:
+        for path in [root] if root.is_file() else root.rglob("*"):
+            if path.is_file() and not path.suffix == ".duckdb":
+                text = re.sub(r"[ -]", "", path.read_bytes().decode("utf-8", "replace"))
+                leaked |= {n for n in forbidden if n in text}
+    return leaked
+
+
+def test_no_nhs_number_in_logs_artifacts_or_publication(demo_warehouse: Warehouse) -> None:
+    forbidden = demo_nhs_numbers()
+    assert len(forbidden) > 200
+    leaked = scan([demo_warehouse.root / "logs", demo_warehouse.root / "target", demo_warehouse.publication],
+                  forbidden)
+    assert not leaked
+
+
+def test_no_nhs_number_in_output_of_failing_tests(tmp_path: Path) -> None:
+    """Failing data tests report counts, never the numbers, and store no failures."""
+    project = copy_project(tmp_path / "project")
+    (project / "tests" / "dbt" / "injected_leaky_test.sql").write_text(
+        "select nhs_number from {{ ref('current_opt_outs') }}\n")
+    warehouse = Warehouse(tmp_path, project_dir=project)
+    warehouse.land(DEMO_LANDING)
+    result = warehouse.build("--store-failures", check=False)
+    assert result.returncode != 0 and "injected_leaky_test" in result.stdout
+    forbidden = demo_nhs_numbers()
+    assert not scan([warehouse.root / "logs", warehouse.root / "target"], forbidden)
+    assert not {n for n in forbidden if n in result.stdout + result.stderr}
+    stored = warehouse.query("select count(*) from information_schema.tables where table_schema like '%dbt_test%'")
+    assert stored == [(0,)]
+
+
+def test_warehouse_files_are_owner_only(demo_warehouse: Warehouse) -> None:
+    for path in [demo_warehouse.db_path, demo_warehouse.analyst_copy, *demo_warehouse.publication.iterdir()]:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path.name
+
+
+# -------------------------------------------------------------------- macro inputs
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        ("apply_opt_outs(ref('hospital_episodes'), nhs_number_column='nhs_number) --')", "not a plain column name"),
+        ("apply_opt_outs(ref('hospital_episodes'), nhs_number_column='x\"; drop table y; --')",
+         "not a plain column name"),
+        ("apply_opt_outs('main.hospital_episodes; drop table main.current_opt_outs')", "must be a relation"),
+        ("apply_opt_outs(ref('hospital_episodes'), as_of=\"2025-01-01' or '1'='1\")", "as_of must be a date"),
+        ("apply_opt_outs(ref('hospital_episodes'), rows_without_nhs_number='keep; --')", "must be 'exclude' or 'keep'"),
+    ],
+)
+def test_release_definitions_cannot_inject_sql(tmp_path: Path, call: str, message: str) -> None:
+    project = copy_project(tmp_path / "project")
+    (project / "models" / "releases" / "release_hes_research_extract.sql").write_text("{{ " + call + " }}\n")
+    warehouse = Warehouse(tmp_path, project_dir=project)
+    with pytest.raises(DbtFailed, match=re.escape(message)):
+        warehouse.dbt("compile", "--select", "release_hes_research_extract")

@@ -34,10 +34,12 @@ def model(dbt, session):
         dbt.ref("opt_out_code_list"), dbt.ref("practices"), dbt.ref("ccgs"),
     ]
     assert len(refs) == len(TABLES)
-    warehouse = session.execute(
-        "select path from duckdb_databases() where database_name = current_database()"
-    ).fetchone()[0]
-    if not warehouse:  # an in-memory warehouse has nothing to copy beside it
+    warehouse, encrypted = session.execute(
+        "select path, encrypted from duckdb_databases() where database_name = current_database()"
+    ).fetchall()[0]
+    # Nothing to copy beside an in-memory warehouse; and an encrypted warehouse is never
+    # copied into a plain file.
+    if not warehouse or encrypted:
         return session.sql("select cast(null as varchar) as table_name, cast(null as bigint) as rows where false")
     final = Path(warehouse).with_name(Path(warehouse).stem + "_analyst.duckdb")
     building = final.with_name(f".{final.name}.building")
@@ -48,7 +50,7 @@ def model(dbt, session):
     try:
         for table in tables:
             session.execute(f'create table analyst_next.main."{table}" as select * from main."{table}"')
-            copied.append((table, session.execute(f'select count(*) from main."{table}"').fetchone()[0]))
+            copied.append((table, session.execute(f'select count(*) from main."{table}"').fetchall()[0][0]))
     finally:
         session.execute("detach analyst_next")
     os.chmod(building, 0o600)

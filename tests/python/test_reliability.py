@@ -360,3 +360,29 @@ def test_release_definitions_cannot_inject_sql(tmp_path: Path, call: str, messag
     warehouse = Warehouse(tmp_path, project_dir=project)
     with pytest.raises(DbtFailed, match=re.escape(message)):
         warehouse.dbt("compile", "--select", "release_hes_research_extract")
+
+
+# ------------------------------------------------------------------ encryption at rest
+
+
+def test_encrypted_warehouse_cannot_be_opened_without_the_key(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    warehouse.land(DEMO_LANDING)
+    key = "test-only-key-" + "x" * 16
+    env = dict(warehouse.env(), OPT_OUT_TARGET="duckdb_encrypted", OPT_OUT_ENCRYPTION_KEY=key,
+               OPT_OUT_ENCRYPTION_ALLOW_MBEDTLS="true")
+    result = subprocess.run(warehouse.dbt_command("build"), cwd=warehouse.project_dir, env=env,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:]
+    import duckdb
+
+    with pytest.raises(duckdb.Error, match="without a key"):
+        duckdb.connect(str(warehouse.db_path))
+    with pytest.raises(duckdb.Error):
+        duckdb.connect().execute(f"attach '{warehouse.db_path}' as w (encryption_key 'wrong-key', read_only)")
+    with duckdb.connect() as con:
+        con.execute(f"attach '{warehouse.db_path}' as w (encryption_key '{key}', read_only)")
+        assert con.execute("select count(*) from w.main.current_opt_outs").fetchone()[0] > 100
+    # No plain-text copy is made of an encrypted warehouse, and the file holds no number in clear.
+    assert not warehouse.analyst_copy.exists()
+    assert not re.search(rb"9[0-9]{9}", warehouse.db_path.read_bytes())

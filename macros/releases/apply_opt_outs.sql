@@ -1,6 +1,8 @@
 {#- SPEC §6 / R15: a select of `relation`'s columns without any row of a patient opted out
     as known at `as_of` (default: the current record, R9). Matching is on the R1-normalised
-    NHS number; NOT EXISTS, so a null never empties the release. Rows whose NHS number is
+    NHS number, by an anti-join (left join ... is null: a hash join, unlike a correlated
+    NOT EXISTS, and unlike NOT IN a null in the list never empties the release; the list
+    has one row per patient, so no row is repeated). Rows whose NHS number is
     missing or invalid cannot be matched: `exclude` (default) drops them, `keep` keeps them.
     Calling it also records the arguments in the model's meta (`opt_out_release`), which the
     governance check, the release audit and the no_opted_out_patients test read. -#}
@@ -28,13 +30,11 @@
     {%- set normalised = normalise_nhs_number('release_rows.' ~ column) %}
 select release_rows.*
 from {{ relation }} as release_rows
+left join ({{ opted_out_patients(as_of) }}) as opted_out
+    on opted_out.nhs_number = {{ normalised }}
 where
+    opted_out.nhs_number is null
     {%- if rows_without_nhs_number == 'exclude' %}
-    {{ is_valid_nhs_number(normalised) }} and
+    and {{ is_valid_nhs_number(normalised) }}
     {%- endif %}
-    not exists (
-        select 1
-        from ({{ opted_out_patients(as_of) }}) as opted_out
-        where opted_out.nhs_number = {{ normalised }}
-    )
 {% endmacro %}

@@ -1,0 +1,18 @@
+{#- The historic record's increment: the rows of `classified` not yet received (same file,
+    same line), stamped with this run's start. Idempotent: rebuilding the same landing
+    files adds nothing. -#}
+{% macro newly_received_rows(classified) %}
+select
+    classified.*,
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as received_at
+from {{ classified }} as classified
+{%- if is_incremental() %}
+where not exists (
+    select 1
+    from {{ this }} as received
+    where
+        received.source_file = classified.source_file
+        and received.row_number = classified.row_number
+)
+{%- endif %}
+{% endmacro %}

@@ -27,14 +27,26 @@
         'rows_without_nhs_number': rows_without_nhs_number,
     }}}) -%}
     {%- endif -%}
-    {%- set normalised = normalise_nhs_number('release_rows.' ~ column) %}
-select release_rows.*
-from {{ relation }} as release_rows
+    {#- The number is normalised and made an integer once per row, in a projection: a
+        filter would recompute the expression for every use. -#}
+    {%- set helpers = ['opt_out_nhs_normalised', 'opt_out_nhs_as_bigint'] %}
+select {{ select_all_except('release_rows', relation, helpers) }}
+from (
+    select
+        normalised_rows.*,
+        {{ nhs_number_as_bigint('normalised_rows.opt_out_nhs_normalised') }} as opt_out_nhs_as_bigint
+    from (
+        select
+            source_rows.*,
+            {{ normalise_nhs_number('source_rows.' ~ column) }} as opt_out_nhs_normalised
+        from {{ relation }} as source_rows
+    ) as normalised_rows
+) as release_rows
 left join ({{ opted_out_patients(as_of) }}) as opted_out
-    on opted_out.nhs_number = {{ normalised }}
+    on release_rows.opt_out_nhs_normalised = opted_out.nhs_number
 where
     opted_out.nhs_number is null
     {%- if rows_without_nhs_number == 'exclude' %}
-    and {{ is_valid_nhs_number(normalised) }}
+    and coalesce({{ nhs_check_digit_holds('release_rows.opt_out_nhs_as_bigint') }}, false)
     {%- endif %}
 {% endmacro %}

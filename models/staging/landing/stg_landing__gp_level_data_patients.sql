@@ -45,12 +45,20 @@ normalised as (
     from data_rows
 ),
 
+-- R1: the number as an integer once, then its check digit (cheaper than re-parsing).
+as_number as (
+    select
+        *,
+        {{ nhs_number_as_bigint('nhs_number') }} as nhs_number_as_bigint
+    from normalised
+),
+
 flagged as (
     select
         *,
         {{ is_valid_practice_code('practice_code') }} as practice_code_is_valid,
-        {{ is_valid_nhs_number('nhs_number') }} as nhs_number_is_valid
-    from normalised
+        coalesce({{ nhs_check_digit_holds('nhs_number_as_bigint') }}, false) as nhs_number_is_valid
+    from as_number
 )
 
 select * from flagged

@@ -35,7 +35,7 @@ TARGETS = {"full_build": 300.0, "monthly_build": 60.0, "release_ratio": 1.15, "p
 
 RELEASE_STEP = """
 import sys, time, duckdb
-con = duckdb.connect(sys.argv[1])
+con = duckdb.connect(sys.argv[1], config={"memory_limit": "3GB", "preserve_insertion_order": False})
 start = time.perf_counter()
 con.execute(sys.argv[2])
 print("SECONDS", time.perf_counter() - start)

@@ -2,6 +2,7 @@
 -- recorded_date is missing, unparseable or after its extract_date takes its received
 -- date: the earliest extract_date carrying the same NHS number, code meaning and raw
 -- recorded_date value. (Withdrawals with such dates were rejected upstream.)
+{{ config(materialized='table') }}
 with
 
 accepted as (

@@ -2,6 +2,7 @@
 -- attributed to the practice of the row with the latest extract_date (tie: smallest
 -- practice code; a malformed code counts as UNKNOWN, R6), and flagged if opted out as
 -- known at the last day of the month (R8 via the periods of R10).
+{{ config(materialized='table') }}
 with
 
 dated_rows as (

@@ -1,5 +1,6 @@
 -- One row per file in the landing area, with what reading it found (SPEC §2: no file is
 -- silently skipped).
+{{ config(materialized='table') }}
 with
 
 all_files as (

@@ -1,7 +1,7 @@
 {#- Lines of an opt-out codes feed (SPEC §2: opt_out_codes/ and gp_level_data/opt_out_codes/,
     same columns) whose file has the expected header, typed and normalised: NHS number (R1),
     code (R2), dates (R5 parsing), practice code (R6). Flags only; no rule decides here. -#}
-{% macro stage_opt_out_code_lines(source_relation) %}
+{% macro stage_opt_out_code_lines(source_relation, feed) %}
 with
 
 source as (
@@ -9,19 +9,7 @@ source as (
 ),
 
 data_rows as (
-    select
-        source_file,
-        row_number,
-        extract_date as extract_date_raw,
-        practice_code as practice_code_raw,
-        nhs_number as nhs_number_raw,
-        code as code_raw,
-        recorded_date as recorded_date_raw,
-        extra_values
-    from source
-    where
-        row_number > 0
-        and header_matches
+    {{ landing_data_lines('source', feed) }}
 ),
 
 normalised as (

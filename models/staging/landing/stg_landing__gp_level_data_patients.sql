@@ -9,18 +9,7 @@ source as (
 ),
 
 data_rows as (
-    select
-        source_file,
-        row_number,
-        collection_date as collection_date_raw,
-        practice_code as practice_code_raw,
-        nhs_number as nhs_number_raw,
-        usual_gp_code as usual_gp_code_raw,
-        extra_values
-    from source
-    where
-        row_number > 0
-        and header_matches
+    {{ landing_data_lines('source', 'gp_level_data_patients') }}
 ),
 
 normalised as (

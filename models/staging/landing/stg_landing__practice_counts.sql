@@ -7,18 +7,7 @@ source as (
 ),
 
 data_rows as (
-    select
-        source_file,
-        row_number,
-        extract_date as extract_date_raw,
-        practice_code as practice_code_raw,
-        registered_patients as registered_patients_raw,
-        type1_opt_outs as type1_opt_outs_raw,
-        extra_values
-    from source
-    where
-        row_number > 0
-        and header_matches
+    {{ landing_data_lines('source', 'practice_counts') }}
 ),
 
 normalised as (

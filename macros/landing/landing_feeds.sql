@@ -1,13 +1,17 @@
 {#- The landing file formats of SPEC §2: folder under landing_dir -> header columns,
-    in order. The one place the formats are written down. -#}
+    in order. The one place the formats are written down. `received_once`: the feed has a
+    historic record, so a file already received (same path, size and modification time)
+    is not read again. -#}
 {% macro landing_feeds() %}
     {{ return({
         'opt_out_codes': {
             'folder': 'opt_out_codes',
+            'received_once': true,
             'columns': ['extract_date', 'practice_code', 'nhs_number', 'code', 'recorded_date'],
         },
         'practice_counts': {
             'folder': 'practice_counts',
+            'received_once': true,
             'columns': ['extract_date', 'practice_code', 'registered_patients', 'type1_opt_outs'],
         },
         'gp_level_data_patients': {

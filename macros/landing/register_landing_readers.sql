@@ -11,25 +11,57 @@
     {%- for feed, spec in landing_feeds().items() -%}
         {#- *.csv in any case: a file named .CSV must not be silently passed over. -#}
         {%- set pattern = landing_dir() ~ '/' ~ spec.folder ~ '/**/*.[cC][sS][vV]' -%}
+        {%- set listing = run_query(
+            "select filename, size, cast(last_modified as varchar) from read_blob("
+            ~ sql_string_literal(pattern) ~ ") order by filename"
+        ).rows if landing_files_exist(pattern) else [] -%}
+        {%- set known = landing_files_received(feed) if spec.get('received_once') else {} -%}
+        {%- set files = [] -%}
+        {%- set to_check = [] -%}
+        {%- for row in listing -%}
+            {%- set source_file = relative_landing_path(row[0]) -%}
+            {%- set seen = known.get(source_file) -%}
+            {%- set file = {'path': row[0], 'source_file': source_file, 'size': row[1], 'last_modified': row[2],
+                            'already_received': false, 'problem': none} -%}
+            {%- if seen is none -%}
+                {%- do to_check.append(row[0]) -%}
+            {%- elif seen == [row[1] | int, row[2]] -%}
+                {%- do file.update({'already_received': true}) -%}
+            {%- else -%}
+                {#- Its rows are in the history as first received; a new version would be
+                    merged line by line into the old one. Land corrections under a new name. -#}
+                {%- do file.update({'problem': 'changed_after_receipt'}) -%}
+            {%- endif -%}
+            {%- do files.append(file) -%}
+        {%- endfor -%}
         {#- A file that is not UTF-8, or has a line too long to parse, cannot be read as CSV
             at all: it is listed with its reason and left out of the read, so that it
-            cannot stop the build. -#}
-        {%- set checked = run_query(
-            "select filename, try(decode(content)) is null as not_utf8, "
-            ~ "size > " ~ landing_max_line_bytes() ~ " and coalesce(list_max(list_transform("
-            ~ "string_split(try(decode(content)), chr(10)), lambda line: strlen(line))) > "
-            ~ landing_max_line_bytes() ~ ", false) as line_too_long "
-            ~ "from read_blob(" ~ sql_string_literal(pattern) ~ ") order by filename"
-        ) if landing_files_exist(pattern) else none -%}
-        {%- set readable = [] -%}
+            cannot stop the build. Only files not yet received are opened. -#}
         {%- set problems = {} -%}
-        {%- for row in (checked.rows if checked is not none else []) -%}
-            {%- if row[1] -%}
-                {%- do problems.update({row[0]: 'not_utf8'}) -%}
-            {%- elif row[2] -%}
-                {%- do problems.update({row[0]: 'line_too_long'}) -%}
-            {%- else -%}
-                {%- do readable.append(row[0]) -%}
+        {%- if to_check -%}
+            {%- set quoted = [] -%}
+            {%- for path in to_check -%}{%- do quoted.append(sql_string_literal(path)) -%}{%- endfor -%}
+            {%- set checked = run_query(
+                "select filename, try(decode(content)) is null as not_utf8, "
+                ~ "size > " ~ landing_max_line_bytes() ~ " and coalesce(list_max(list_transform("
+                ~ "string_split(try(decode(content)), chr(10)), lambda line: strlen(line))) > "
+                ~ landing_max_line_bytes() ~ ", false) as line_too_long "
+                ~ "from read_blob([" ~ quoted | join(', ') ~ "])"
+            ) -%}
+            {%- for row in checked.rows -%}
+                {%- if row[1] -%}
+                    {%- do problems.update({row[0]: 'not_utf8'}) -%}
+                {%- elif row[2] -%}
+                    {%- do problems.update({row[0]: 'line_too_long'}) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+        {%- set readable = [] -%}
+        {%- for file in files -%}
+            {%- if file.path in problems -%}
+                {%- do file.update({'problem': problems[file.path]}) -%}
+            {%- elif file.problem is none and not file.already_received -%}
+                {%- do readable.append(file.path) -%}
             {%- endif -%}
         {%- endfor -%}
         {%- if readable -%}
@@ -37,9 +69,24 @@
         {%- else -%}
             {%- do statements.append(landing_reader_empty_ddl(feed, spec.columns)) -%}
         {%- endif -%}
-        {%- do statements.append(landing_file_list_ddl(feed, readable, problems)) -%}
+        {%- do statements.append(landing_file_list_ddl(feed, files)) -%}
     {%- endfor -%}
     {{ return(statements | join(';\n')) }}
+{% endmacro %}
+
+
+{#- Files of `feed` already in the historic record: source_file -> [size, last_modified]. -#}
+{% macro landing_files_received(feed) %}
+    {%- set relation = adapter.get_relation(database=target.database, schema='intermediate',
+                                            identifier='int_landing_files_received') -%}
+    {%- set known = {} -%}
+    {%- if relation is not none -%}
+        {%- for row in run_query("select source_file, size, last_modified from " ~ relation
+                                 ~ " where feed = " ~ sql_string_literal(feed)).rows -%}
+            {%- do known.update({row[0]: [row[1] | int, row[2]]}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(known) }}
 {% endmacro %}
 
 
@@ -135,23 +182,25 @@ inner join headers on numbered.filename = headers.filename
 {% endmacro %}
 
 
-{#- Every file in the folder, readable or not, with the problem that kept it from being
-    read (null when it was read): an empty file has no lines but is still listed. -#}
-{% macro landing_file_list_ddl(feed, readable, problems) %}
+{#- Every file in the folder: its size and modification time, whether it was received in
+    an earlier run (and so not read again), and the problem that kept it from being read
+    (null when it was read). An empty file has no lines but is still listed. -#}
+{% macro landing_file_list_ddl(feed, files) %}
 create or replace macro landing_{{ feed }}_files() as table
 select
     cast(source_file as varchar) as source_file,
+    cast(size as bigint) as size,
+    cast(last_modified as varchar) as last_modified,
+    cast(already_received as boolean) as already_received,
     cast(problem as varchar) as problem
 from (
     values
-    {%- for file in readable %}
-    ({{ sql_string_literal(relative_landing_path(file)) }}, null),
+    {%- for file in files %}
+    ({{ sql_string_literal(file.source_file) }}, {{ file.size }}, {{ sql_string_literal(file.last_modified) }},
+     {{ file.already_received }}, {{ sql_string_literal(file.problem) if file.problem else 'null' }}),
     {%- endfor %}
-    {%- for file, problem in problems.items() %}
-    ({{ sql_string_literal(relative_landing_path(file)) }}, {{ sql_string_literal(problem) }}),
-    {%- endfor %}
-    (null, null)
-) as files (source_file, problem)
+    (null, null, null, null, null)
+) as files (source_file, size, last_modified, already_received, problem)
 where source_file is not null
 {% endmacro %}
 

@@ -6,10 +6,14 @@
     select
         '{{ feed }}' as feed,
         files.source_file,
+        files.size,
+        files.last_modified,
+        files.already_received,
         files.problem,
-        coalesce(lines.has_header_line, false) as has_header_line,
-        coalesce(lines.header_matches, false) as header_matches,
-        coalesce(lines.data_rows, 0) as data_rows
+        -- Not read again when already received: the historic record has its figures.
+        case when not files.already_received then coalesce(lines.has_header_line, false) end as has_header_line,
+        case when not files.already_received then coalesce(lines.header_matches, false) end as header_matches,
+        case when not files.already_received then coalesce(lines.data_rows, 0) end as data_rows
     from {{ source('landing', feed ~ '_files') }} as files
     left join (
         select

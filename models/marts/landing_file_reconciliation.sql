@@ -2,13 +2,21 @@
 -- archived out of the landing area keep their line from the historic record.
 with
 
+-- Files received in an earlier run are not read again: their line count is the one
+-- recorded when they were received (same path, size and modification time).
 landed as (
     select
-        feed,
-        source_file,
-        data_rows
-    from {{ ref('stg_landing__files') }}
-    where header_matches
+        files.feed,
+        files.source_file,
+        coalesce(files.data_rows, received_files.data_rows) as data_rows
+    from {{ ref('stg_landing__files') }} as files
+    left join {{ ref('int_landing_files_received') }} as received_files
+        on
+            files.feed = received_files.feed
+            and files.source_file = received_files.source_file
+            and files.size = received_files.size
+            and files.last_modified = received_files.last_modified
+    where files.already_received or files.header_matches
 ),
 
 received as (

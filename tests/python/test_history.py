@@ -81,3 +81,19 @@ def test_empty_landing_area_builds(warehouse: Warehouse, layout: str) -> None:
     warehouse.build()
     for mart in MARTS:
         assert warehouse.table(mart) == []
+
+
+def test_a_file_changed_after_receipt_is_refused_and_history_kept(warehouse: Warehouse) -> None:
+    """Files already received are not read again; one that changes is reported, not merged."""
+    warehouse.land(DEMO_LANDING)
+    warehouse.build()
+    before = snapshot(warehouse, MARTS + LEDGERS)
+    changed = sorted((warehouse.landing / "opt_out_codes").rglob("A81001_*.csv"))[0]
+    with changed.open("a") as handle:
+        handle.write("2025-04-01,A81001,9000000017,9Nu4,2025-01-01\n")
+    warehouse.build()
+    relative = changed.relative_to(warehouse.landing).as_posix()
+    assert warehouse.query(f"select reason from rejected_files where source_file = '{relative}'") == [
+        ("changed_after_receipt",)]
+    assert snapshot(warehouse, MARTS + LEDGERS) == before
+    assert warehouse.query("select count(*) from staging.stg_landing__files where already_received")[0][0] > 80

@@ -1,7 +1,8 @@
 {#- One row per file of a landing feed: every file the folder holds (an empty file yields
-    no lines but is still listed), the problem that kept it from being read, whether it
-    has a header line, whether that header is as
-    expected, and how many data lines follow. -#}
+    no lines but is still listed), its size and time, whether it was received before (and
+    so not read), the problem that kept it from being read, and — for files read this
+    run — whether it has a header line, whether that header is as expected, and how many
+    data lines follow. -#}
 {% macro summarise_landing_files(feed) %}
     select
         '{{ feed }}' as feed,

@@ -8,14 +8,10 @@ statistics as (
 
 published as (
     select
-        {{ ach_date('reporting_month') }} as "ACH_DATE",
-        ccg_code as "CCG_CODE",
-        ccg_name as "CCG_NAME",
-        cast(registered_patients as varchar) as "REGISTERED_PATIENTS",
-        {{ disclose_count('type1_opt_outs') }} as "TYPE_1_OPT_OUTS",
-        {{ disclose_rate('type1_rate', 'type1_opt_outs') }} as "TYPE_1_OPT_OUT_RATE",
-        {{ disclose_count('type2_opt_outs') }} as "TYPE_2_OPT_OUTS",
-        {{ disclose_rate('type2_rate', 'type2_opt_outs') }} as "TYPE_2_OPT_OUT_RATE"
+        {{ ach_date('statistics.reporting_month') }} as "ACH_DATE",
+        statistics.ccg_code as "CCG_CODE",
+        statistics.ccg_name as "CCG_NAME",
+        {{ published_figures('statistics') }}
     from statistics
     where {{ publication_month_filter(ref('ccg_opt_out_statistics')) }}
 )

@@ -17,11 +17,7 @@ published as (
         statistics.practice_name as "PRACTICE_NAME",
         statistics.ccg_code as "CCG_CODE",
         ccgs.ccg_name as "CCG_NAME",
-        cast(statistics.registered_patients as varchar) as "REGISTERED_PATIENTS",
-        {{ disclose_count('statistics.type1_opt_outs') }} as "TYPE_1_OPT_OUTS",
-        {{ disclose_rate('statistics.type1_rate', 'statistics.type1_opt_outs') }} as "TYPE_1_OPT_OUT_RATE",
-        {{ disclose_count('statistics.type2_opt_outs') }} as "TYPE_2_OPT_OUTS",
-        {{ disclose_rate('statistics.type2_rate', 'statistics.type2_opt_outs') }} as "TYPE_2_OPT_OUT_RATE"
+        {{ published_figures('statistics') }}
     from statistics
     left join ccgs on statistics.ccg_code = ccgs.ccg_code
     where {{ publication_month_filter(ref('practice_opt_out_statistics')) }}

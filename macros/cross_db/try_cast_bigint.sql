@@ -6,3 +6,12 @@
 {% macro duckdb__try_cast_bigint(expression) -%}
     try_cast({{ expression }} as bigint)
 {%- endmacro %}
+
+{% macro default__try_cast_bigint(expression) -%}
+    try_cast({{ expression }} as bigint)
+{%- endmacro %}
+
+{#- The function is created by create_engine_functions at the start of every run. -#}
+{% macro postgres__try_cast_bigint(expression) -%}
+    {{ adapter.quote(target.schema) }}.opt_out_try_cast_bigint({{ expression }})
+{%- endmacro %}

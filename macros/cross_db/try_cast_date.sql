@@ -6,3 +6,12 @@
 {% macro duckdb__try_cast_date(expression) -%}
     try_cast({{ expression }} as date)
 {%- endmacro %}
+
+{% macro default__try_cast_date(expression) -%}
+    try_cast({{ expression }} as date)
+{%- endmacro %}
+
+{#- The function is created by create_engine_functions at the start of every run. -#}
+{% macro postgres__try_cast_date(expression) -%}
+    {{ adapter.quote(target.schema) }}.opt_out_try_cast_date({{ expression }})
+{%- endmacro %}

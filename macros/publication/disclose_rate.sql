@@ -6,6 +6,6 @@
         when {{ count }} between 1 and 7 then '*'
         {%- endif %}
         when {{ rate }} is null then null
-        else cast(cast(round({{ rate }}, 1) as decimal(18, 1)) as varchar)
+        else cast({{ round_rate(rate, 1) }} as {{ dbt.type_string() }})
     end
 {%- endmacro %}

@@ -32,7 +32,7 @@
         {{ sql_string_literal(meta.get('purpose', '')) }} as purpose,
         {{ sql_string_literal(meta.get('recipient', '')) }} as recipient,
         {{ sql_string_literal(meta.get('opt_outs', '')) }} as opt_outs,
-        {% if meta.get('exemption') %}{{ sql_string_literal(meta.exemption) }}{% else %}cast(null as varchar){% endif %} as exemption,
+        {% if meta.get('exemption') %}{{ sql_string_literal(meta.exemption) }}{% else %}cast(null as {{ dbt.type_string() }}){% endif %} as exemption,
         {% if not applied -%}
         cast(null as date)
         {%- elif args.as_of -%}
@@ -70,13 +70,13 @@
 {#- While dbt parses there is no graph: a row of the right shape stands in. -#}
 {% macro release_audit_row_placeholder(release) %}
     select
-        cast(null as varchar) as release_name,
-        cast(null as varchar) as purpose,
-        cast(null as varchar) as recipient,
-        cast(null as varchar) as opt_outs,
-        cast(null as varchar) as exemption,
+        cast(null as {{ dbt.type_string() }}) as release_name,
+        cast(null as {{ dbt.type_string() }}) as purpose,
+        cast(null as {{ dbt.type_string() }}) as recipient,
+        cast(null as {{ dbt.type_string() }}) as opt_outs,
+        cast(null as {{ dbt.type_string() }}) as exemption,
         cast(null as date) as as_of,
-        cast(null as varchar) as rows_without_nhs_number_policy,
+        cast(null as {{ dbt.type_string() }}) as rows_without_nhs_number_policy,
         cast(null as bigint) as rows_in,
         cast(null as bigint) as rows_out,
         cast(null as bigint) as rows_removed,

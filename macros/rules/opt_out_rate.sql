@@ -2,6 +2,6 @@
 {% macro opt_out_rate(count, registered_patients) -%}
     case
         when {{ registered_patients }} > 0
-            then 100.0 * {{ count }} / {{ registered_patients }}
+            then cast(100 * {{ count }} as {{ type_double() }}) / {{ registered_patients }}
     end
 {%- endmacro %}

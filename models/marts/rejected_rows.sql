@@ -14,8 +14,8 @@ code_rejects as (
         nhs_number_raw as nhs_number,
         code_raw as code,
         recorded_date_raw as recorded_date,
-        cast(null as varchar) as registered_patients,
-        cast(null as varchar) as type1_opt_outs,
+        cast(null as {{ dbt.type_string() }}) as registered_patients,
+        cast(null as {{ dbt.type_string() }}) as type1_opt_outs,
         received_at
     from {{ ref('int_opt_out_code_rows_received') }}
     where rejection_reason is not null
@@ -44,9 +44,9 @@ count_rejects as (
         end as reason,
         count_rows.extract_date_raw as extract_date,
         count_rows.practice_code_raw as practice_code,
-        cast(null as varchar) as nhs_number,
-        cast(null as varchar) as code,
-        cast(null as varchar) as recorded_date,
+        cast(null as {{ dbt.type_string() }}) as nhs_number,
+        cast(null as {{ dbt.type_string() }}) as code,
+        cast(null as {{ dbt.type_string() }}) as recorded_date,
         count_rows.registered_patients_raw as registered_patients,
         count_rows.type1_opt_outs_raw as type1_opt_outs,
         count_rows.received_at
@@ -68,11 +68,11 @@ gp_patient_rejects as (
         rejection_reason as reason,
         collection_date_raw as extract_date,
         practice_code_raw as practice_code,
-        cast(null as varchar) as nhs_number,
-        cast(null as varchar) as code,
-        cast(null as varchar) as recorded_date,
-        cast(null as varchar) as registered_patients,
-        cast(null as varchar) as type1_opt_outs,
+        cast(null as {{ dbt.type_string() }}) as nhs_number,
+        cast(null as {{ dbt.type_string() }}) as code,
+        cast(null as {{ dbt.type_string() }}) as recorded_date,
+        cast(null as {{ dbt.type_string() }}) as registered_patients,
+        cast(null as {{ dbt.type_string() }}) as type1_opt_outs,
         cast(null as timestamp) as received_at
     from {{ ref('int_gp_level_data_patient_rows_classified') }}
     where rejection_reason is not null
@@ -84,13 +84,13 @@ gp_code_rejects as (
         source_file,
         row_number,
         rejection_reason as reason,
-        cast(null as varchar) as extract_date,
-        cast(null as varchar) as practice_code,
-        cast(null as varchar) as nhs_number,
-        cast(null as varchar) as code,
-        cast(null as varchar) as recorded_date,
-        cast(null as varchar) as registered_patients,
-        cast(null as varchar) as type1_opt_outs,
+        cast(null as {{ dbt.type_string() }}) as extract_date,
+        cast(null as {{ dbt.type_string() }}) as practice_code,
+        cast(null as {{ dbt.type_string() }}) as nhs_number,
+        cast(null as {{ dbt.type_string() }}) as code,
+        cast(null as {{ dbt.type_string() }}) as recorded_date,
+        cast(null as {{ dbt.type_string() }}) as registered_patients,
+        cast(null as {{ dbt.type_string() }}) as type1_opt_outs,
         cast(null as timestamp) as received_at
     from {{ ref('int_gp_level_data_code_rows_classified') }}
     where rejection_reason is not null

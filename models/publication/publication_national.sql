@@ -9,12 +9,12 @@ statistics as (
 published as (
     select
         {{ ach_date('reporting_month') }} as "ACH_DATE",
-        cast(registered_patients as varchar) as "REGISTERED_PATIENTS",
-        cast(type1_opt_outs as varchar) as "TYPE_1_OPT_OUTS",
+        cast(registered_patients as {{ dbt.type_string() }}) as "REGISTERED_PATIENTS",
+        cast(type1_opt_outs as {{ dbt.type_string() }}) as "TYPE_1_OPT_OUTS",
         {{ format_rate('type1_rate') }} as "TYPE_1_OPT_OUT_RATE",
-        cast(type2_opt_outs as varchar) as "TYPE_2_OPT_OUTS",
+        cast(type2_opt_outs as {{ dbt.type_string() }}) as "TYPE_2_OPT_OUTS",
         {{ format_rate('type2_rate') }} as "TYPE_2_OPT_OUT_RATE",
-        cast(current_type2_opt_outs as varchar) as "CURRENT_TYPE_2_OPT_OUTS"
+        cast(current_type2_opt_outs as {{ dbt.type_string() }}) as "CURRENT_TYPE_2_OPT_OUTS"
     from statistics
     where {{ publication_month_filter(ref('national_opt_out_statistics')) }}
 )

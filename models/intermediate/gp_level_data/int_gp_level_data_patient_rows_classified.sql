@@ -44,7 +44,7 @@ type1_decisions as (
                 coalesce(
                     type1_codes.recorded_date,
                     cast({{ dbt.dateadd('day', -1, 'classified.collection_date') }} as date)
-                ) as varchar
+                ) as {{ dbt.type_string() }}
             )
             || case when type1_codes.action = 'opt_out' then '1' else '0' end
         ) as deciding_key

@@ -8,7 +8,7 @@ events as (
         nhs_number,
         received_date,
         -- Sorts by recorded date, then opt-out (1) above withdrawal (0).
-        cast(recorded_date as varchar)
+        cast(recorded_date as {{ dbt.type_string() }})
         || case when action = 'opt_out' then '1' else '0' end as decision_key
     from {{ ref('opt_out_events') }}
     where opt_out_type = 2

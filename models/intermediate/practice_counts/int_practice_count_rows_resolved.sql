@@ -27,7 +27,7 @@ latest_values as (
     select
         practice_code,
         reporting_month,
-        count(distinct cast(registered_patients as varchar) || '/' || cast(type1_opt_outs as varchar))
+        count(distinct cast(registered_patients as {{ dbt.type_string() }}) || '/' || cast(type1_opt_outs as {{ dbt.type_string() }}))
             as distinct_values
     from with_latest
     where extract_date = latest_extract_date

@@ -18,9 +18,9 @@ periods as (
 summed as (
     select
         reporting_month,
-        sum(registered_patients) as registered_patients,
-        sum(type1_opt_outs) as type1_opt_outs,
-        sum(type2_opt_outs) as type2_opt_outs
+        cast(sum(registered_patients) as bigint) as registered_patients,
+        cast(sum(type1_opt_outs) as bigint) as type1_opt_outs,
+        cast(sum(type2_opt_outs) as bigint) as type2_opt_outs
     from practice_rows
     group by reporting_month
 ),

@@ -1,0 +1,16 @@
+{#- An 8-byte floating-point type (dbt's type_float is 4 bytes on DuckDB). -#}
+{% macro type_double() %}
+    {{- return(adapter.dispatch('type_double')()) -}}
+{% endmacro %}
+
+{% macro default__type_double() -%}
+    double precision
+{%- endmacro %}
+
+{% macro duckdb__type_double() -%}
+    double
+{%- endmacro %}
+
+{% macro spark__type_double() -%}
+    double
+{%- endmacro %}

@@ -1,0 +1,162 @@
+"""Bring the landing files to an engine that cannot read them itself (PostgreSQL, Spark).
+
+    python scripts/load_landing.py --target postgres   (or spark; make load-landing TARGET=…)
+
+The files are parsed once, by the same DuckDB reader the default build uses (dbt
+run-operation `export_landing` on an in-memory DuckDB), so every engine sees the same
+lines, line numbers and file problems. The parsed copy is written to a private folder and
+the engine is given tables over it in schema `landing_raw`:
+
+* PostgreSQL: foreign tables (file_fdw) over CSV. Landed rows are never stored in the
+  database before the rules run: Type 1 numbers (R4) and GP-level rows of excluded
+  patients (R14) stay out of every table, as on DuckDB. The server must be able to read the
+  folder (same host, or a shared mount): OPT_OUT_LANDING_EXPORT_DIR.
+* Spark: external Parquet tables over the folder.
+
+Each load writes a new folder and switches the tables to it in one step, then removes
+the previous one; which files were already received is decided by the build, not here.
+No NHS number is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+# Columns of the exported files that are not text (the rest are: every landed value is).
+TYPED_COLUMNS = {"row_number": "bigint", "size": "bigint",
+                 "header_matches": "boolean", "already_received": "boolean"}
+
+
+def exported_tables(folder: Path, suffix: str) -> list[Path]:
+    return sorted(folder.glob(f"*.{suffix}"))
+
+
+def csv_columns(path: Path) -> list[tuple[str, str]]:
+    with path.open(encoding="utf-8") as handle:
+        header = handle.readline().rstrip("\n").split(",")
+    return [(column, TYPED_COLUMNS.get(column, "text")) for column in header]
+
+
+def export(landing_dir: str | None, folder: Path, file_format: str) -> None:
+    """Parse the landing files with the project's DuckDB reader into `folder`."""
+    folder.mkdir(parents=True)
+    command = [str(Path(sys.executable).parent / "dbt"), "run-operation", "export_landing",
+               "--target", "landing_reader", "--quiet",
+               "--args", json.dumps({"output_dir": str(folder), "file_format": file_format})]
+    if landing_dir:
+        command += ["--vars", json.dumps({"landing_dir": landing_dir})]
+    env = dict(os.environ, DBT_PROFILES_DIR=os.environ.get("DBT_PROFILES_DIR", str(PROJECT)))
+    result = subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        # dbt's messages name files and macros, never row values.
+        sys.exit(f"load_landing: parsing the landing files failed:\n{result.stdout}{result.stderr}")
+    if not exported_tables(folder, file_format):
+        sys.exit("load_landing: the export wrote no files")
+
+
+def postgres_settings() -> dict[str, str]:
+    password = os.environ.get("OPT_OUT_PG_PASSWORD")
+    password_file = PROJECT / "warehouse" / "postgres.password"
+    if not password and password_file.exists():
+        password = password_file.read_text().strip()
+    return {
+        "host": os.environ.get("OPT_OUT_PG_HOST", "127.0.0.1"),
+        "port": os.environ.get("OPT_OUT_PG_PORT", "54329"),
+        "user": os.environ.get("OPT_OUT_PG_USER", "opt_out"),
+        "password": password or "",
+        "dbname": os.environ.get("OPT_OUT_PG_DATABASE", "opt_out"),
+    }
+
+
+def load_postgres(folder: Path) -> None:
+    import psycopg2
+    from psycopg2 import sql
+
+    connection = psycopg2.connect(**postgres_settings())
+    try:
+        with connection:  # one transaction: the tables switch to the new folder together
+            with connection.cursor() as cursor:
+                cursor.execute("create schema if not exists landing_raw")
+                for path in exported_tables(folder, "csv"):
+                    table = sql.Identifier("landing_raw", path.stem)
+                    cursor.execute(sql.SQL("drop foreign table if exists {}").format(table))
+                    cursor.execute(
+                        sql.SQL("create foreign table {} ({}) server landing_files "
+                                "options (filename {}, format 'csv', header 'true')").format(
+                            table,
+                            sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(column), sql.SQL(kind))
+                                               for column, kind in csv_columns(path)),
+                            sql.Literal(str(path))))
+    finally:
+        connection.close()
+
+
+def spark_session():
+    from pyspark.sql import SparkSession
+
+    spark_dir = Path(os.environ.get("OPT_OUT_SPARK_DIR", "warehouse/spark"))
+    builder = (SparkSession.builder.enableHiveSupport()
+               .config("spark.master", "local[2]")
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.session.timeZone", "UTC")
+               .config("spark.sql.warehouse.dir", f"{spark_dir}/tables")
+               .config("spark.hadoop.javax.jdo.option.ConnectionURL",
+                       f"jdbc:derby:;databaseName={spark_dir}/metastore_db;create=true"))
+    return builder.getOrCreate()
+
+
+def load_spark(folder: Path) -> None:
+    spark = spark_session()
+    spark.sparkContext.setLogLevel("ERROR")
+    spark.sql("create database if not exists landing_raw")
+    for path in exported_tables(folder, "parquet"):
+        # A folder per table: Spark tables are located at folders.
+        name = path.stem
+        data = folder / name
+        data.mkdir()
+        path.rename(data / "part-0.parquet")
+        spark.sql(f"drop table if exists landing_raw.{name}")
+        spark.sql(f"create table landing_raw.{name} using parquet location '{data}'")
+    spark.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--target", required=True, choices=["postgres", "spark"])
+    parser.add_argument("--landing-dir", help="landing folder (default: the landing_dir var)")
+    args = parser.parse_args()
+    os.umask(0o077)
+
+    default_root = ("/tmp/opt_out_postgres_landing" if args.target == "postgres"
+                    else str(PROJECT / "warehouse" / "spark" / "landing_export"))
+    root = Path(os.environ.get("OPT_OUT_LANDING_EXPORT_DIR", default_root)).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    previous = sorted(p for p in root.iterdir() if p.name.startswith("load-"))
+    folder = root / ("load-" + datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ"))
+    landing_dir = str(Path(args.landing_dir).resolve()) if args.landing_dir else None
+
+    export(landing_dir, folder, "csv" if args.target == "postgres" else "parquet")
+    if args.target == "postgres":
+        if os.geteuid() == 0:
+            # The server runs as `postgres` and reads the folder itself.
+            shutil.chown(root, "postgres")
+            for path in [folder, *folder.iterdir()]:
+                shutil.chown(path, "postgres")
+        load_postgres(folder)
+    else:
+        load_spark(folder)
+    for old in previous:
+        shutil.rmtree(old, ignore_errors=True)
+    print(f"load_landing: {args.target} now reads the landing files as parsed at {folder.name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -11,7 +11,7 @@
         {%- endif -%}
     {%- endfor -%}
     {%- if held_back -%}
-        {%- set relation = adapter.get_relation(database=target.database, schema='published',
+        {%- set relation = adapter.get_relation(database=target.get('database'), schema='published',
                                                 identifier='published_current_opt_outs') -%}
         {%- set since = run_query('select max(published_at) from ' ~ relation).columns[0].values()[0]
             if relation is not none else none -%}

@@ -102,12 +102,14 @@ def load_postgres(folder: Path) -> None:
 def spark_session():
     from pyspark.sql import SparkSession
 
+    # As the `spark` target in profiles.yml: the same catalogue and tables folder.
     spark_dir = Path(os.environ.get("OPT_OUT_SPARK_DIR", "warehouse/spark"))
     builder = (SparkSession.builder.enableHiveSupport()
                .config("spark.master", "local[2]")
                .config("spark.ui.enabled", "false")
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.sql.warehouse.dir", f"{spark_dir}/tables")
+               .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={spark_dir}")
                .config("spark.hadoop.javax.jdo.option.ConnectionURL",
                        f"jdbc:derby:;databaseName={spark_dir}/metastore_db;create=true"))
     return builder.getOrCreate()

@@ -10,3 +10,8 @@
 {% macro duckdb__integer_divide(dividend, divisor) -%}
     ({{ dividend }} // {{ divisor }})
 {%- endmacro %}
+
+{#- Spark's `/` always divides as floating point. -#}
+{% macro spark__integer_divide(dividend, divisor) -%}
+    ({{ dividend }} div {{ divisor }})
+{%- endmacro %}

@@ -10,3 +10,7 @@
 {% macro duckdb__regexp_full_match(expression, pattern) -%}
     regexp_full_match({{ expression }}, '{{ pattern }}')
 {%- endmacro %}
+
+{% macro spark__regexp_full_match(expression, pattern) -%}
+    ({{ expression }} rlike '^(?:{{ pattern }})$')
+{%- endmacro %}

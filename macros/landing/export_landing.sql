@@ -6,7 +6,7 @@
     {%- if file_format not in ['csv', 'parquet'] -%}
         {{ exceptions.raise_compiler_error("export_landing: file_format must be csv or parquet, not " ~ file_format) }}
     {%- endif -%}
-    {%- if load_relation(api.Relation.create(database=target.database, schema='intermediate',
+    {%- if load_relation(api.Relation.create(database=target.get('database'), schema='intermediate',
                                              identifier='int_landing_files_received')) is not none -%}
         {{ exceptions.raise_compiler_error("export_landing runs on an empty in-memory DuckDB (target landing_reader), not on a warehouse") }}
     {%- endif -%}

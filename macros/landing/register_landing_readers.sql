@@ -84,12 +84,12 @@
 {%- endmacro %}
 
 {% macro landing_reader_relation(name) %}
-    {{ return(api.Relation.create(database=target.database, schema='landing', identifier=name)) }}
+    {{ return(api.Relation.create(database=target.get('database'), schema='landing', identifier=name)) }}
 {% endmacro %}
 
 {#- The tables scripts/load_landing.py fills (on engines that cannot read the files). -#}
 {% macro landing_raw_relation(name) %}
-    {{ return(api.Relation.create(database=target.database, schema='landing_raw', identifier=name)) }}
+    {{ return(api.Relation.create(database=target.get('database'), schema='landing_raw', identifier=name)) }}
 {% endmacro %}
 
 
@@ -186,7 +186,7 @@
 
 {#- Files of `feed` already in the historic record: source_file -> [size, last_modified]. -#}
 {% macro landing_files_received(feed) %}
-    {%- set relation = adapter.get_relation(database=target.database, schema='intermediate',
+    {%- set relation = adapter.get_relation(database=target.get('database'), schema='intermediate',
                                             identifier='int_landing_files_received') -%}
     {%- set known = {} -%}
     {%- if relation is not none -%}

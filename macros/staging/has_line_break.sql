@@ -3,7 +3,9 @@
 {% macro has_line_break(columns) -%}
     (
         {%- for column in columns %}
-        coalesce(strpos({{ column }}, chr(10)) > 0 or strpos({{ column }}, chr(13)) > 0, false)
+        coalesce(
+            {{ column }} like concat('%', chr(10), '%') or {{ column }} like concat('%', chr(13), '%'), false
+        )
         {{- ' or' if not loop.last }}
         {%- endfor %}
     )

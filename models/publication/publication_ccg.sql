@@ -8,22 +8,22 @@ statistics as (
 
 published as (
     select
-        {{ ach_date('statistics.reporting_month') }} as "ACH_DATE",
-        statistics.ccg_code as "CCG_CODE",
-        statistics.ccg_name as "CCG_NAME",
+        {{ ach_date('statistics.reporting_month') }} as {{ adapter.quote("ACH_DATE") }},
+        statistics.ccg_code as {{ adapter.quote("CCG_CODE") }},
+        statistics.ccg_name as {{ adapter.quote("CCG_NAME") }},
         {{ published_figures('statistics') }}
     from statistics
     where {{ publication_month_filter(ref('ccg_opt_out_statistics')) }}
 )
 
 select
-    "ACH_DATE",
-    "CCG_CODE",
-    "CCG_NAME",
-    "REGISTERED_PATIENTS",
-    "TYPE_1_OPT_OUTS",
-    "TYPE_1_OPT_OUT_RATE",
-    "TYPE_2_OPT_OUTS",
-    "TYPE_2_OPT_OUT_RATE"
+    {{ adapter.quote("ACH_DATE") }},
+    {{ adapter.quote("CCG_CODE") }},
+    {{ adapter.quote("CCG_NAME") }},
+    {{ adapter.quote("REGISTERED_PATIENTS") }},
+    {{ adapter.quote("TYPE_1_OPT_OUTS") }},
+    {{ adapter.quote("TYPE_1_OPT_OUT_RATE") }},
+    {{ adapter.quote("TYPE_2_OPT_OUTS") }},
+    {{ adapter.quote("TYPE_2_OPT_OUT_RATE") }}
 from published
-order by "CCG_CODE"
+order by {{ adapter.quote("CCG_CODE") }}

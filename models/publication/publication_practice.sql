@@ -12,11 +12,11 @@ ccgs as (
 
 published as (
     select
-        {{ ach_date('statistics.reporting_month') }} as "ACH_DATE",
-        statistics.practice_code as "PRACTICE_CODE",
-        statistics.practice_name as "PRACTICE_NAME",
-        statistics.ccg_code as "CCG_CODE",
-        ccgs.ccg_name as "CCG_NAME",
+        {{ ach_date('statistics.reporting_month') }} as {{ adapter.quote("ACH_DATE") }},
+        statistics.practice_code as {{ adapter.quote("PRACTICE_CODE") }},
+        statistics.practice_name as {{ adapter.quote("PRACTICE_NAME") }},
+        statistics.ccg_code as {{ adapter.quote("CCG_CODE") }},
+        ccgs.ccg_name as {{ adapter.quote("CCG_NAME") }},
         {{ published_figures('statistics') }}
     from statistics
     left join ccgs on statistics.ccg_code = ccgs.ccg_code
@@ -24,15 +24,15 @@ published as (
 )
 
 select
-    "ACH_DATE",
-    "PRACTICE_CODE",
-    "PRACTICE_NAME",
-    "CCG_CODE",
-    "CCG_NAME",
-    "REGISTERED_PATIENTS",
-    "TYPE_1_OPT_OUTS",
-    "TYPE_1_OPT_OUT_RATE",
-    "TYPE_2_OPT_OUTS",
-    "TYPE_2_OPT_OUT_RATE"
+    {{ adapter.quote("ACH_DATE") }},
+    {{ adapter.quote("PRACTICE_CODE") }},
+    {{ adapter.quote("PRACTICE_NAME") }},
+    {{ adapter.quote("CCG_CODE") }},
+    {{ adapter.quote("CCG_NAME") }},
+    {{ adapter.quote("REGISTERED_PATIENTS") }},
+    {{ adapter.quote("TYPE_1_OPT_OUTS") }},
+    {{ adapter.quote("TYPE_1_OPT_OUT_RATE") }},
+    {{ adapter.quote("TYPE_2_OPT_OUTS") }},
+    {{ adapter.quote("TYPE_2_OPT_OUT_RATE") }}
 from published
-order by "PRACTICE_CODE"
+order by {{ adapter.quote("PRACTICE_CODE") }}

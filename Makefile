@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: setup demo build test lint pytest clean check-list docs
+.PHONY: setup demo build test lint pytest clean check-list docs postgres-demo spark-demo
 
 $(BIN)/dbt: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,15 @@ check-list: setup
 # dbt docs site for analysts (target/index.html)
 docs: setup
 	$(BIN)/dbt docs generate
+
+# The same build on other engines (README, Other engines). Landing files are loaded first.
+PG_ENV := OPT_OUT_PG_PASSWORD="$${OPT_OUT_PG_PASSWORD:-$$(cat warehouse/postgres.password)}"
+postgres-demo: setup
+	$(PRIVATE) bash scripts/postgres_server.sh start
+	$(PRIVATE) $(PG_ENV) $(BIN)/python scripts/load_landing.py --target postgres
+	$(PRIVATE) $(PG_ENV) $(BIN)/dbt build --target postgres
+
+spark-demo: setup
+	$(PRIVATE) mkdir -p warehouse
+	$(PRIVATE) $(BIN)/python scripts/load_landing.py --target spark
+	$(PRIVATE) $(BIN)/dbt build --target spark

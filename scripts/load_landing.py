@@ -87,13 +87,26 @@ def load_postgres(folder: Path) -> None:
                 cursor.execute("create schema if not exists landing_raw")
                 for path in exported_tables(folder, "csv"):
                     table = sql.Identifier("landing_raw", path.stem)
-                    cursor.execute(sql.SQL("drop foreign table if exists {}").format(table))
+                    columns = csv_columns(path)
+                    cursor.execute(
+                        "select a.attname, format_type(a.atttypid, a.atttypmod) from pg_attribute as a "
+                        "join pg_class as c on c.oid = a.attrelid join pg_namespace as n on n.oid = c.relnamespace "
+                        "where n.nspname = 'landing_raw' and c.relname = %s and a.attnum > 0 and not a.attisdropped "
+                        "order by a.attnum", (path.stem,))
+                    existing = cursor.fetchall()
+                    if existing == columns:
+                        # Same shape: point it at the new file (the views over it stay).
+                        cursor.execute(sql.SQL("alter foreign table {} options (set filename {})").format(
+                            table, sql.Literal(str(path))))
+                        continue
+                    # New or reshaped (a feed's columns changed): the build redefines the views.
+                    cursor.execute(sql.SQL("drop foreign table if exists {} cascade").format(table))
                     cursor.execute(
                         sql.SQL("create foreign table {} ({}) server landing_files "
                                 "options (filename {}, format 'csv', header 'true')").format(
                             table,
                             sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(column), sql.SQL(kind))
-                                               for column, kind in csv_columns(path)),
+                                               for column, kind in columns),
                             sql.Literal(str(path))))
     finally:
         connection.close()

@@ -1,0 +1,124 @@
+"""PostgreSQL against DuckDB on the same synthetic data (docs/benchmarks.md, Engines).
+
+    python benchmarks/engines.py --scale 1/4 --work /tmp/opt_out_engines --doc docs/benchmarks.md
+
+Generates the data at --scale (benchmarks/generate.py), lands 12 months, and times the
+full `dbt build` on DuckDB, then the landing load (scripts/load_landing.py) and the full
+`dbt build` on a fresh database of the project's PostgreSQL server
+(scripts/postgres_server.sh, started if needed). Peak RSS is dbt's process; the
+PostgreSQL server's own memory is not in it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import BIN, PROJECT_DIR, land, machine_facts, measured, project_copy  # noqa: E402
+from generate import generate, parse_scale  # noqa: E402
+
+DATABASE = "opt_out_bench"
+
+
+def postgres_password() -> str:
+    return os.environ.get("OPT_OUT_PG_PASSWORD") or (PROJECT_DIR / "warehouse" / "postgres.password").read_text().strip()
+
+
+def fresh_database() -> None:
+    import psycopg2
+
+    subprocess.run(["bash", str(PROJECT_DIR / "scripts" / "postgres_server.sh"), "start"], check=True)
+    connection = psycopg2.connect(host="127.0.0.1", port=os.environ.get("OPT_OUT_PG_PORT", "54329"),
+                                  user=os.environ.get("OPT_OUT_PG_USER", "opt_out"), password=postgres_password(),
+                                  dbname="postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f"drop database if exists {DATABASE} with (force)")
+    connection.close()
+    subprocess.run(["bash", str(PROJECT_DIR / "scripts" / "postgres_server.sh"), "start"], check=True,
+                   env={**os.environ, "OPT_OUT_PG_DATABASE": DATABASE})
+
+
+def run(scale_text: str, work: Path) -> dict:
+    root = work / scale_text.replace("/", "_")
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    facts = generate(parse_scale(scale_text), root / "generated")
+    project = project_copy(root / "project", root / "generated" / "seeds")
+    shutil.copytree(PROJECT_DIR / "scripts", project / "scripts", dirs_exist_ok=True)
+    landing = root / "landing"
+    land(root / "generated" / "landing", landing, facts["months"][:12])
+    export_dir = tempfile.mkdtemp(prefix="opt_out_bench_landing_")
+    env = dict(os.environ, DBT_PROFILES_DIR=str(project), OPT_OUT_DUCKDB_PATH=str(root / "warehouse.duckdb"),
+               DBT_SEND_ANONYMOUS_USAGE_STATS="False", OPT_OUT_PG_DATABASE=DATABASE,
+               OPT_OUT_PG_PASSWORD=postgres_password(), OPT_OUT_LANDING_EXPORT_DIR=export_dir)
+    variables = json.dumps({"landing_dir": str(landing), "publication_dir": str(root / "publication")})
+
+    def dbt(target: str) -> list[str]:
+        return [str(BIN / "dbt"), "build", "--target", target, "--vars", variables,
+                "--target-path", str(root / f"target_{target}"), "--log-path", str(root / f"logs_{target}")]
+
+    results = {"facts": facts, "duckdb_build": measured(dbt("duckdb"), env=env, cwd=project)}
+    fresh_database()
+    results["postgres_load"] = measured([sys.executable, "scripts/load_landing.py", "--target", "postgres",
+                                         "--landing-dir", str(landing)], env=env, cwd=project)
+    results["postgres_build"] = measured(dbt("postgres"), env=env, cwd=project)
+    for step in results.values():
+        if isinstance(step, dict):
+            step.pop("stdout", None)
+    shutil.rmtree(export_dir, ignore_errors=True)
+    shutil.rmtree(root / "generated" / "landing", ignore_errors=True)
+    return results
+
+
+def report(machine: dict, scale: str, r: dict) -> str:
+    duck, load, pg = r["duckdb_build"], r["postgres_load"], r["postgres_build"]
+    facts = r["facts"]
+    return "\n".join([
+        "## Engines: PostgreSQL against DuckDB",
+        "",
+        f"Measured on {dt.date.today().isoformat()}: {machine['cpu']}, {machine['cores']} cores, "
+        f"{machine['memory_gb']:.1f} GB RAM; PostgreSQL 15 on the same machine (loopback, default settings "
+        "but for the port). Scale " + scale + f": {facts['practices']:,} practices, "
+        f"{facts['type2_patients']:,} Type 2 patients, 12 months landed.",
+        "",
+        f"Reproduce: `python benchmarks/engines.py --scale {scale} --work <scratch dir> --doc docs/benchmarks.md`",
+        "",
+        "| step | DuckDB (s) | PostgreSQL (s) | PostgreSQL / DuckDB | dbt peak RSS DuckDB / PostgreSQL (GB) |",
+        "|---|---|---|---|---|",
+        f"| full 12-month `dbt build` | {duck['seconds']:.1f} | {pg['seconds']:.1f} | "
+        f"{pg['seconds'] / duck['seconds']:.1f} × | {duck['peak_rss_gb']:.2f} / {pg['peak_rss_gb']:.2f} |",
+        f"| landing load (`scripts/load_landing.py`, DuckDB parse + foreign tables) | — | {load['seconds']:.1f} | — | "
+        f"— / {load['peak_rss_gb']:.2f} |",
+        f"| load + build | {duck['seconds']:.1f} | {load['seconds'] + pg['seconds']:.1f} | "
+        f"{(load['seconds'] + pg['seconds']) / duck['seconds']:.1f} × | |",
+        "",
+    ])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", default="1/4")
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--doc", type=Path, help="markdown file whose '## Engines' section is replaced")
+    args = parser.parse_args()
+    results = run(args.scale, args.work)
+    text = report(machine_facts(), args.scale, results)
+    print(text)
+    if args.doc:
+        doc = args.doc.read_text()
+        doc = re.sub(r"\n## Engines: .*?(?=\n## |\Z)", "", doc, flags=re.S).rstrip("\n") + "\n\n" + text
+        args.doc.write_text(doc)
+
+
+if __name__ == "__main__":
+    main()

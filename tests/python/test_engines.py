@@ -1,0 +1,234 @@
+"""The same project on PostgreSQL and Apache Spark (README, Other engines).
+
+Each engine gets the demo landing files through scripts/load_landing.py and runs the
+whole `dbt build` (every model, snapshot where the engine has one, data test and unit
+test). Then every mart of SPEC §5, and every release, must hold exactly the rows the
+DuckDB build holds, and nothing landed may be stored where DuckDB would not store it.
+
+PostgreSQL is a private server started by scripts/postgres_server.sh (installed from
+Debian's packages when missing); Spark runs in-process (local pyspark, Java 17).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import reference
+from test_releases import gp_reference
+from warehouse import DEMO_LANDING, PROJECT_DIR, Warehouse
+
+# SPEC §5 marts and the demo releases. received_at is the time of the run, not data.
+COMPARED = {
+    "main.opt_out_events": None,
+    "main.opt_out_periods": None,
+    "main.current_opt_outs": None,
+    "main.rejected_rows": ["received_at"],
+    "main.practice_opt_out_statistics": None,
+    "main.ccg_opt_out_statistics": None,
+    "main.national_opt_out_statistics": None,
+    "main.individual_gp_level_data": None,
+    "releases.release_hes_research_extract": None,
+    "releases.release_hes_research_extract_2025_09_01": None,
+    "releases.release_hes_cancer_registration": None,
+}
+PG_DATABASE = "opt_out_test"
+
+
+@dataclass
+class EngineWarehouse(Warehouse):
+    """A warehouse on another engine: the `target` of profiles.yml and its settings."""
+
+    target: str = "postgres"
+    settings: dict[str, str] = field(default_factory=dict)
+
+    def env(self) -> dict[str, str]:
+        return {**super().env(), "OPT_OUT_TARGET": self.target, **self.settings}
+
+    def load(self) -> subprocess.CompletedProcess:
+        result = subprocess.run(
+            [sys.executable, "scripts/load_landing.py", "--target", self.target, "--landing-dir", str(self.landing)],
+            cwd=self.project_dir, env=self.env(), capture_output=True, text=True, timeout=900,
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        return result
+
+
+def normalised(rows: list[tuple]) -> list[tuple]:
+    """Rows as plain Python values in one order (drivers differ only in their classes)."""
+    def value(v):
+        if isinstance(v, datetime.datetime):
+            return v.isoformat()
+        if isinstance(v, datetime.date):
+            return v.isoformat()
+        return v
+    return sorted((tuple(value(v) for v in row) for row in rows), key=repr)
+
+
+def columns_of(duck: Warehouse, table: str) -> list[str]:
+    schema, name = table.split(".")
+    skip = COMPARED[table] or []
+    rows = duck.query(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+        "order by ordinal_position".replace("?", "'{}'").format(schema, name))
+    columns = [c for (c,) in rows if c not in skip]
+    assert columns, f"{table} has no columns on DuckDB"
+    return columns
+
+
+# --- PostgreSQL -------------------------------------------------------------------------
+
+def pg_password() -> str:
+    return os.environ.get("OPT_OUT_PG_PASSWORD") or (PROJECT_DIR / "warehouse" / "postgres.password").read_text().strip()
+
+
+def pg_connect(database: str = PG_DATABASE):
+    import psycopg2
+
+    return psycopg2.connect(host="127.0.0.1", port=os.environ.get("OPT_OUT_PG_PORT", "54329"),
+                            user=os.environ.get("OPT_OUT_PG_USER", "opt_out"), password=pg_password(),
+                            dbname=database)
+
+
+@pytest.fixture(scope="module")
+def postgres(tmp_path_factory) -> EngineWarehouse:
+    """The demo built on a fresh database of the project's PostgreSQL server."""
+    server = subprocess.run(["bash", "scripts/postgres_server.sh", "start"], cwd=PROJECT_DIR,
+                            capture_output=True, text=True, timeout=900)
+    assert server.returncode == 0, server.stdout + server.stderr
+    connection = pg_connect("postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f"drop database if exists {PG_DATABASE} with (force)")
+    connection.close()
+    # Creates the database again, with file_fdw and the landing_files server.
+    server = subprocess.run(["bash", "scripts/postgres_server.sh", "start"], cwd=PROJECT_DIR,
+                            env={**os.environ, "OPT_OUT_PG_DATABASE": PG_DATABASE},
+                            capture_output=True, text=True, timeout=300)
+    assert server.returncode == 0, server.stdout + server.stderr
+    # The server (another OS account) reads the parsed files: a folder of its own under /tmp.
+    export_dir = tempfile.mkdtemp(prefix="opt_out_pg_landing_")
+    warehouse = EngineWarehouse(tmp_path_factory.mktemp("postgres"), target="postgres",
+                                settings={"OPT_OUT_PG_DATABASE": PG_DATABASE, "OPT_OUT_PG_PASSWORD": pg_password(),
+                                          "OPT_OUT_LANDING_EXPORT_DIR": export_dir})
+    warehouse.land(DEMO_LANDING)
+    warehouse.load()
+    warehouse.first_build = warehouse.build()
+    yield warehouse
+    shutil.rmtree(export_dir, ignore_errors=True)
+
+
+def pg_rows(table: str, columns: list[str]) -> list[tuple]:
+    with pg_connect() as connection, connection.cursor() as cursor:
+        cursor.execute(f"select {', '.join(columns)} from {table}")
+        return cursor.fetchall()
+
+
+def pg_stored_text() -> set[str]:
+    """Every text value in any table of the database (views and foreign tables store nothing)."""
+    values: set[str] = set()
+    with pg_connect() as connection, connection.cursor() as cursor:
+        cursor.execute("""
+            select c.table_schema, c.table_name, c.column_name
+            from information_schema.columns as c
+            join information_schema.tables as t using (table_schema, table_name)
+            where t.table_type = 'BASE TABLE' and c.data_type in ('text', 'character varying')
+              and c.table_schema not in ('pg_catalog', 'information_schema')""")
+        for schema, table, column in cursor.fetchall():
+            cursor.execute(f'select distinct "{column}" from "{schema}"."{table}"')
+            values.update(v for (v,) in cursor.fetchall() if v is not None)
+    return values
+
+
+def test_postgres_build_runs_every_test(postgres: EngineWarehouse) -> None:
+    out = postgres.first_build.stdout
+    assert "Completed successfully" in out
+    # The whole suite ran on Postgres: unit tests, data tests and the snapshot.
+    assert "START unit_test" in out and "START test " in out and "START snapshot" in out
+    assert "ERROR=0" in out and "SKIP=0" in out
+
+
+def test_postgres_rebuild_receives_nothing_twice(postgres: EngineWarehouse) -> None:
+    """Building again on the same files (reloaded) receives nothing twice."""
+    before = pg_rows("intermediate.int_opt_out_code_rows_received", ["count(*)"])
+    postgres.load()
+    postgres.build()
+    assert pg_rows("intermediate.int_opt_out_code_rows_received", ["count(*)"]) == before
+    assert pg_rows("main.landing_file_reconciliation", ["count(*)"])[0][0] > 0
+
+
+def test_postgres_stores_no_type1_or_excluded_numbers(postgres: EngineWarehouse) -> None:
+    """R4 and R14 on Postgres: landed rows are read through foreign tables, never stored."""
+    expected = reference.compute(postgres.landing)
+    _, excluded = gp_reference(postgres.landing)
+    assert expected.type1_nhs_numbers and excluded
+    stored = pg_stored_text()
+    assert not {n for n in expected.type1_nhs_numbers | excluded if any(n in v for v in stored)}
+
+
+@pytest.mark.parametrize("table", sorted(COMPARED))
+def test_postgres_marts_identical_to_duckdb(demo_warehouse: Warehouse, postgres: EngineWarehouse, table: str) -> None:
+    columns = columns_of(demo_warehouse, table)
+    duck = normalised(demo_warehouse.query(f"select {', '.join(columns)} from {table}"))
+    assert duck, f"{table} is empty on DuckDB: nothing would be compared"
+    assert normalised(pg_rows(table, columns)) == duck
+
+
+# --- Spark ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory) -> EngineWarehouse:
+    root = tmp_path_factory.mktemp("spark")
+    warehouse = EngineWarehouse(root, target="spark", settings={"OPT_OUT_SPARK_DIR": str(root / "spark"),
+                                                               "OPT_OUT_LANDING_EXPORT_DIR": str(root / "export")})
+    warehouse.land(DEMO_LANDING)
+    warehouse.load()
+    warehouse.first_build = warehouse.build()
+    # Read the results in one Spark session (its catalogue admits one process at a time).
+    columns = {}
+    script = ["import json, sys", f"sys.path.insert(0, {str(PROJECT_DIR / 'scripts')!r})",
+              "from load_landing import spark_session", "spark = spark_session()", "out = {}"]
+    for table in COMPARED:
+        schema, name = table.split(".")
+        script.append(f"out[{table!r}] = [[None if v is None else (v.isoformat() if hasattr(v, 'isoformat') else v) "
+                      f"for v in r] for r in spark.table({table!r}).collect()]")
+        script.append(f"out[{table!r} + ':columns'] = spark.table({table!r}).columns")
+    script.append("print('RESULT' + json.dumps(out))")
+    result = subprocess.run([sys.executable, "-c", "\n".join(script)], cwd=PROJECT_DIR, env=warehouse.env(),
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    import json
+    payload = json.loads(result.stdout.split("RESULT", 1)[1])
+    warehouse.tables = {}
+    for table in COMPARED:
+        names = payload[table + ":columns"]
+        warehouse.tables[table] = (names, payload[table])
+    return warehouse
+
+
+@pytest.mark.slow
+def test_spark_build_runs_every_test(spark: EngineWarehouse) -> None:
+    out = spark.first_build.stdout
+    assert "Completed successfully" in out
+    assert "START unit_test" in out and "START test " in out
+    assert "ERROR=0" in out and "SKIP=0" in out
+    # No Delta Lake: no snapshot; opt_out_periods is the history (README, Other engines).
+    assert "START snapshot" not in out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("table", sorted(COMPARED))
+def test_spark_marts_identical_to_duckdb(demo_warehouse: Warehouse, spark: EngineWarehouse, table: str) -> None:
+    columns = columns_of(demo_warehouse, table)
+    duck = normalised(demo_warehouse.query(f"select {', '.join(columns)} from {table}"))
+    assert duck, f"{table} is empty on DuckDB: nothing would be compared"
+    names, rows = spark.tables[table]
+    picked = [tuple(row[names.index(c)] for c in columns) for row in rows]
+    assert normalised(picked) == duck

@@ -69,7 +69,7 @@ start() {
     local pw
     pw=$(password)
     # The role and database are created once; the password is (re)set every start.
-    as_server_user "$bin/psql" --host="$DATA" --port="$PORT" --dbname=postgres --quiet \
+    PGOPTIONS="-c client_min_messages=warning" as_server_user "$bin/psql" --host="$DATA" --port="$PORT" --dbname=postgres --quiet \
         --no-psqlrc --set=ON_ERROR_STOP=1 --set=role="$ROLE" --set=db="$DB" --set=pw="$pw" <<'SQL'
 select format('create role %I login', :'role')
 where not exists (select from pg_roles where rolname = :'role') \gexec
@@ -79,7 +79,7 @@ where not exists (select from pg_database where datname = :'db') \gexec
 select format('grant pg_read_server_files to %I', :'role') \gexec
 SQL
     # Landed rows are read through file_fdw (scripts/load_landing.py), never stored as loaded.
-    as_server_user "$bin/psql" --host="$DATA" --port="$PORT" --dbname="$DB" --quiet \
+    PGOPTIONS="-c client_min_messages=warning" as_server_user "$bin/psql" --host="$DATA" --port="$PORT" --dbname="$DB" --quiet \
         --no-psqlrc --set=ON_ERROR_STOP=1 --set=role="$ROLE" <<'SQL'
 create extension if not exists file_fdw;
 create server if not exists landing_files foreign data wrapper file_fdw;

@@ -40,20 +40,21 @@ periods as (
     select * from {{ ref('opt_out_periods') }}
 ),
 
+-- A join, not a correlated exists: engines without DuckDB's decorrelation (PostgreSQL)
+-- would scan every period for every patient-month.
 flagged as (
     select
         attributed.reporting_month,
         attributed.nhs_number,
         attributed.practice_code,
-        exists(
-            select 1
-            from periods
-            where
-                periods.nhs_number = attributed.nhs_number
-                and periods.applied_from <= attributed.month_end
-                and (periods.applied_to is null or periods.applied_to > attributed.month_end)
-        ) as is_opted_out_at_month_end
+        count(periods.nhs_number) > 0 as is_opted_out_at_month_end
     from attributed
+    left join periods
+        on
+            attributed.nhs_number = periods.nhs_number
+            and periods.applied_from <= attributed.month_end
+            and (periods.applied_to is null or periods.applied_to > attributed.month_end)
+    group by attributed.reporting_month, attributed.nhs_number, attributed.practice_code
 )
 
 select * from flagged

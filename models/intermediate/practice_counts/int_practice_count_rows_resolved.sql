@@ -27,8 +27,10 @@ latest_values as (
     select
         practice_code,
         reporting_month,
-        count(distinct cast(registered_patients as {{ dbt.type_string() }}) || '/' || cast(type1_opt_outs as {{ dbt.type_string() }}))
-            as distinct_values
+        count(
+            distinct cast(registered_patients as {{ dbt.type_string() }})
+            || '/' || cast(type1_opt_outs as {{ dbt.type_string() }})
+        ) as distinct_values
     from with_latest
     where extract_date = latest_extract_date
     group by practice_code, reporting_month

@@ -29,17 +29,19 @@ from generate import generate, parse_scale  # noqa: E402
 DATABASE = "opt_out_bench"
 
 
+sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+from load_landing import postgres_settings  # noqa: E402
+
+
 def postgres_password() -> str:
-    return os.environ.get("OPT_OUT_PG_PASSWORD") or (PROJECT_DIR / "warehouse" / "postgres.password").read_text().strip()
+    return postgres_settings()["password"]
 
 
 def fresh_database() -> None:
     import psycopg2
 
     subprocess.run(["bash", str(PROJECT_DIR / "scripts" / "postgres_server.sh"), "start"], check=True)
-    connection = psycopg2.connect(host="127.0.0.1", port=os.environ.get("OPT_OUT_PG_PORT", "54329"),
-                                  user=os.environ.get("OPT_OUT_PG_USER", "opt_out"), password=postgres_password(),
-                                  dbname="postgres")
+    connection = psycopg2.connect(**{**postgres_settings(), "dbname": "postgres"})
     connection.autocommit = True
     with connection.cursor() as cursor:
         cursor.execute(f"drop database if exists {DATABASE} with (force)")

@@ -8,7 +8,8 @@
 
 {% macro default__register_landing_readers() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set statements = landing_reader_preamble() -%}
+    {%- do prepare_landing_readers() -%}
+    {%- set statements = [] -%}
     {%- for feed, spec in landing_feeds().items() -%}
         {%- set listing = landing_file_listing(feed, spec) -%}
         {%- set known = landing_files_received(feed) if spec.get('received_once') else {} -%}
@@ -52,20 +53,18 @@
 {% endmacro %}
 
 
-{#- Statements run before the readers are defined (e.g. creating their schema). -#}
-{% macro landing_reader_preamble() %}
-    {{ return(adapter.dispatch('landing_reader_preamble')()) }}
-{% endmacro %}
-
-{% macro duckdb__landing_reader_preamble() %}
-    {{ return([]) }}
-{% endmacro %}
-
 {#- Engines that cannot read files see the landed files through the tables the loader
-    (scripts/load_landing.py) defines in `landing_raw`; the readers are views in `landing`. -#}
-{% macro default__landing_reader_preamble() %}
+    (scripts/load_landing.py) defines in `landing_raw`; their readers are views in schema
+    `landing`, created here. DuckDB's readers are table macros and need nothing. -#}
+{% macro prepare_landing_readers() %}
+    {{ return(adapter.dispatch('prepare_landing_readers')()) }}
+{% endmacro %}
+
+{% macro duckdb__prepare_landing_readers() %}
+{% endmacro %}
+
+{% macro default__prepare_landing_readers() %}
     {%- do adapter.create_schema(landing_reader_relation('readers')) -%}
-    {{ return([]) }}
 {% endmacro %}
 
 

@@ -12,18 +12,21 @@ Debian's packages when missing); Spark runs in-process (local pyspark, Java 17).
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 import reference
 from test_releases import gp_reference
 from warehouse import DEMO_LANDING, PROJECT_DIR, Warehouse
+
+sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+import load_landing  # noqa: E402  (the loader's connection settings, as profiles.yml reads them)
 
 # SPEC §5 marts and the demo releases. received_at is the time of the run, not data.
 COMPARED = {
@@ -64,20 +67,15 @@ class EngineWarehouse(Warehouse):
 def normalised(rows: list[tuple]) -> list[tuple]:
     """Rows as plain Python values in one order (drivers differ only in their classes)."""
     def value(v):
-        if isinstance(v, datetime.datetime):
-            return v.isoformat()
-        if isinstance(v, datetime.date):
-            return v.isoformat()
-        return v
+        return v.isoformat() if isinstance(v, datetime.date) else v  # datetimes are dates too
     return sorted((tuple(value(v) for v in row) for row in rows), key=repr)
 
 
 def columns_of(duck: Warehouse, table: str) -> list[str]:
     schema, name = table.split(".")
     skip = COMPARED[table] or []
-    rows = duck.query(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-        "order by ordinal_position".replace("?", "'{}'").format(schema, name))
+    rows = duck.query("select column_name from information_schema.columns "
+                      f"where table_schema = '{schema}' and table_name = '{name}' order by ordinal_position")
     columns = [c for (c,) in rows if c not in skip]
     assert columns, f"{table} has no columns on DuckDB"
     return columns
@@ -86,15 +84,13 @@ def columns_of(duck: Warehouse, table: str) -> list[str]:
 # --- PostgreSQL -------------------------------------------------------------------------
 
 def pg_password() -> str:
-    return os.environ.get("OPT_OUT_PG_PASSWORD") or (PROJECT_DIR / "warehouse" / "postgres.password").read_text().strip()
+    return load_landing.postgres_settings()["password"]
 
 
 def pg_connect(database: str = PG_DATABASE):
     import psycopg2
 
-    return psycopg2.connect(host="127.0.0.1", port=os.environ.get("OPT_OUT_PG_PORT", "54329"),
-                            user=os.environ.get("OPT_OUT_PG_USER", "opt_out"), password=pg_password(),
-                            dbname=database)
+    return psycopg2.connect(**{**load_landing.postgres_settings(), "dbname": database})
 
 
 @pytest.fixture(scope="module")
@@ -192,11 +188,9 @@ def spark(tmp_path_factory) -> EngineWarehouse:
     warehouse.load()
     warehouse.first_build = warehouse.build()
     # Read the results in one Spark session (its catalogue admits one process at a time).
-    columns = {}
     script = ["import json, sys", f"sys.path.insert(0, {str(PROJECT_DIR / 'scripts')!r})",
               "from load_landing import spark_session", "spark = spark_session()", "out = {}"]
     for table in COMPARED:
-        schema, name = table.split(".")
         script.append(f"out[{table!r}] = [[None if v is None else (v.isoformat() if hasattr(v, 'isoformat') else v) "
                       f"for v in r] for r in spark.table({table!r}).collect()]")
         script.append(f"out[{table!r} + ':columns'] = spark.table({table!r}).columns")
@@ -204,7 +198,6 @@ def spark(tmp_path_factory) -> EngineWarehouse:
     result = subprocess.run([sys.executable, "-c", "\n".join(script)], cwd=PROJECT_DIR, env=warehouse.env(),
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
-    import json
     payload = json.loads(result.stdout.split("RESULT", 1)[1])
     warehouse.tables = {}
     for table in COMPARED:

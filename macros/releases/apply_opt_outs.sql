@@ -66,6 +66,6 @@ left join ({{ opted_out_patients(as_of) }}) as opted_out
 where
     opted_out.nhs_number is null
     {%- if rows_without_nhs_number == 'exclude' %}
-    and coalesce({{ nhs_check_digit_holds('release_rows.opt_out_nhs_as_bigint') }}, false)
+    and {{ is_valid_nhs_number('release_rows.opt_out_nhs_normalised', as_bigint='release_rows.opt_out_nhs_as_bigint') }}
     {%- endif %}
 {% endmacro %}

@@ -108,9 +108,6 @@ def test_release_governance_fails_the_build_naming_the_model(
     (project / "models" / "releases" / f"{name}.yml").write_text(
         f"version: 2\nmodels:\n  - name: {name}\n    config:\n      meta:\n{meta_yaml}\n{tests_yaml}\n"
     )
-    audit = project / "models" / "marts" / "release_audit.sql"
-    audit.write_text(audit.read_text().replace("    ref('release_hes_cancer_registration'),",
-                                               f"    ref('release_hes_cancer_registration'),\n    ref('{name}'),"))
     warehouse = Warehouse(tmp_path, project_dir=project)
     warehouse.landing.mkdir()
     with pytest.raises(DbtFailed) as failure:
@@ -118,7 +115,9 @@ def test_release_governance_fails_the_build_naming_the_model(
     assert name in str(failure.value) and message in str(failure.value)
 
 
-def test_release_missing_from_audit_fails_the_build(tmp_path: Path) -> None:
+def test_a_new_release_is_audited_without_being_listed(tmp_path: Path) -> None:
+    """SPEC §6: every release is in release_audit. A release is one SQL file and one YAML
+    entry; its audit row comes from the graph (the releases' post-hook), not a hand list."""
     project = copy_project(tmp_path / "project")
     (project / "models" / "releases" / "release_unlisted.sql").write_text(APPLIED_SQL + "\n")
     (project / "models" / "releases" / "release_unlisted.yml").write_text(textwrap.dedent("""\
@@ -130,9 +129,15 @@ def test_release_missing_from_audit_fails_the_build(tmp_path: Path) -> None:
             data_tests: [no_opted_out_patients]
         """))
     warehouse = Warehouse(tmp_path, project_dir=project)
-    warehouse.landing.mkdir()
-    with pytest.raises(DbtFailed, match="release_unlisted.*is not listed in release_audit"):
-        warehouse.build("--select", "ccgs")
+    warehouse.land(DEMO_LANDING)
+    warehouse.build()
+    audited = warehouse.query(
+        "select rows_in, rows_out from release_audit where release_name = 'release_unlisted'")
+    released = warehouse.query("select count(*) from releases.release_unlisted")[0][0]
+    assert audited == [(len(episodes()), released)]
+    assert released < len(episodes())
+    manifest = warehouse.query("select count(*) from release_manifest where release_name = 'release_unlisted'")
+    assert manifest == [(1,)]
 
 
 def test_no_opted_out_patients_test_catches_a_leaking_release(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ flagged as (
     select
         *,
         {{ is_valid_practice_code('practice_code') }} as practice_code_is_valid,
-        coalesce({{ nhs_check_digit_holds('nhs_number_as_bigint') }}, false) as nhs_number_is_valid
+        {{ is_valid_nhs_number('nhs_number', as_bigint='nhs_number_as_bigint') }} as nhs_number_is_valid
     from as_number
 )
 

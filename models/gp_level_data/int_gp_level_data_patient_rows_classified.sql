@@ -1,0 +1,75 @@
+-- Implements R14: each collected patient row is rejected (first reason: unexpected_column_count,
+-- invalid_collection_date, invalid_practice_code, invalid_nhs_number), excluded because
+-- the patient's Type 1 status from codes recorded strictly before the collection date is
+-- opted out (latest recorded date decides, opt-out wins ties, an undated opt-out counts as
+-- before), or collected. A view, never a table: excluded rows must not be stored.
+{{ config(materialized='view') }}
+
+with
+
+patients as (
+    select * from {{ ref('stg_landing__gp_level_data_patients') }}
+),
+
+type1_codes as (
+    select
+        nhs_number,
+        action,
+        recorded_date
+    from {{ ref('int_gp_level_data_code_rows_classified') }}
+    where rejection_reason is null
+),
+
+classified as (
+    select
+        *,
+        {{ first_rejection_reason([
+            ['invalid_collection_date', 'collection_date is null'],
+            ['invalid_practice_code', 'not practice_code_is_valid'],
+            ['invalid_nhs_number', 'not nhs_number_is_valid'],
+        ]) }} as rejection_reason
+    from patients
+),
+
+type1_decisions as (
+    select
+        classified.source_file,
+        classified.row_number,
+        -- R8's decision order (status_decision_key); an undated opt-out stands just
+        -- before the collection.
+        max(
+            {{ status_decision_key(
+                'coalesce(type1_codes.recorded_date, cast(' ~ dbt.dateadd('day', -1, 'classified.collection_date')
+                ~ ' as date))',
+                'type1_codes.action',
+            ) }}
+        ) as deciding_key
+    from classified
+    inner join type1_codes
+        on
+            classified.nhs_number = type1_codes.nhs_number
+            and (type1_codes.recorded_date is null or type1_codes.recorded_date < classified.collection_date)
+    where classified.rejection_reason is null
+    group by classified.source_file, classified.row_number
+),
+
+final as (
+    select
+        classified.source_file,
+        classified.row_number,
+        classified.collection_date_raw,
+        classified.practice_code_raw,
+        classified.collection_date,
+        classified.practice_code,
+        classified.nhs_number,
+        classified.usual_gp_code,
+        classified.rejection_reason,
+        coalesce({{ decision_is_opt_out('type1_decisions.deciding_key') }}, false) as is_type1_opted_out
+    from classified
+    left join type1_decisions
+        on
+            classified.source_file = type1_decisions.source_file
+            and classified.row_number = type1_decisions.row_number
+)
+
+select * from final

@@ -1,0 +1,34 @@
+-- Implements R7: one row per event (nhs_number, opt_out_type, action, recorded_date);
+-- repeats across rows, files and months are one event, received on the earliest
+-- extract_date that carried it.
+with
+
+dated_rows as (
+    select * from {{ ref('int_opt_out_code_rows_dated') }}
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by nhs_number, opt_out_type, action, recorded_date
+            order by extract_date, practice_code, source_file, row_number
+        ) as arrival_order
+    from dated_rows
+),
+
+events as (
+    select
+        nhs_number,
+        opt_out_type,
+        action,
+        recorded_date,
+        -- Imputed only when no row carried this recorded date as a real date.
+        min(case when recorded_date_imputed then 1 else 0 end) = 1 as recorded_date_imputed,
+        min(extract_date) as received_date,
+        min(case when arrival_order = 1 then practice_code end) as practice_code
+    from ranked
+    group by nhs_number, opt_out_type, action, recorded_date
+)
+
+select * from events

@@ -1,0 +1,34 @@
+-- Implements R10: the received dates at which a patient's Type 2 status (R8) changed — the
+-- first received date always counts — each with the date of the next change. A change to
+-- "opted out" starts a period [status_from, status_to); status_to is null while it holds.
+{{ config(materialized='view') }}
+with
+
+status as (
+    select * from {{ ref('int_type2_status_by_received_date') }}
+),
+
+with_previous as (
+    select
+        *,
+        lag(is_opted_out) over (partition by nhs_number order by as_of_date) as previous_is_opted_out
+    from status
+),
+
+changes as (
+    select
+        nhs_number,
+        as_of_date as status_from,
+        is_opted_out
+    from with_previous
+    where previous_is_opted_out is null or previous_is_opted_out <> is_opted_out
+),
+
+with_next as (
+    select
+        *,
+        lead(status_from) over (partition by nhs_number order by status_from) as status_to
+    from changes
+)
+
+select * from with_next

@@ -1,0 +1,53 @@
+-- Implements R12: in each month, each patient with an accepted opt_out_codes row that month is
+-- attributed to the practice of the row with the latest extract_date (tie: smallest
+-- practice code; a malformed code counts as UNKNOWN, R6), and flagged if opted out as
+-- known at the last day of the month (int_type2_opted_out_at_month_end).
+{{ config(materialized='table') }}
+with
+
+dated_rows as (
+    select
+        nhs_number,
+        practice_code,
+        extract_date,
+        cast({{ dbt.date_trunc('month', 'extract_date') }} as date) as reporting_month
+    from {{ ref('int_opt_out_code_rows_dated') }}
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by nhs_number, reporting_month
+            order by extract_date desc, practice_code asc
+        ) as preference
+    from dated_rows
+),
+
+attributed as (
+    select
+        ranked.reporting_month,
+        ranked.nhs_number,
+        ranked.practice_code
+    from ranked
+    where ranked.preference = 1
+),
+
+opted_out as (
+    select * from {{ ref('int_type2_opted_out_at_month_end') }}
+),
+
+flagged as (
+    select
+        attributed.reporting_month,
+        attributed.nhs_number,
+        attributed.practice_code,
+        opted_out.nhs_number is not null as is_opted_out_at_month_end
+    from attributed
+    left join opted_out
+        on
+            attributed.reporting_month = opted_out.reporting_month
+            and attributed.nhs_number = opted_out.nhs_number
+)
+
+select * from flagged

@@ -31,8 +31,8 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 # Columns of the exported files that are not text (the rest are: every landed value is).
-TYPED_COLUMNS = {"row_number": "bigint", "size": "bigint",
-                 "header_matches": "boolean", "already_received": "boolean"}
+TYPED_COLUMNS = {"row_number": "bigint", "size": "bigint", "header_matches": "boolean",
+                 "modified_at": "timestamp"}
 
 
 def exported_tables(folder: Path, suffix: str) -> list[Path]:

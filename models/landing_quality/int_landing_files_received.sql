@@ -6,11 +6,12 @@
         full_refresh=false,
     )
 }}
--- The files whose every line is in the historic record (feeds with `received_once`): path,
--- size, modification time and data lines. The landing readers skip them in later runs,
--- so a monthly build reads only the new month. Appended only after the rows' own record
--- has been written (depends_on below): a build killed in between reads the file again.
--- depends_on: {{ ref('int_opt_out_code_rows_received') }}, {{ ref('int_practice_count_rows_received') }}
+-- The received-files ledger: the files (of the feeds with a historic record) whose every
+-- data line is in that record, with the size and modification time they had. The next
+-- run's landing_file_state reads it (passed by ref to the on-run-start hook): those files
+-- are not read again, so a monthly build reads only the new month. A file is entered only
+-- once its lines are counted in the rows' own record — a real dependency, so a build
+-- killed in between simply reads the file again (its lines are not added twice).
 with
 
 read_this_run as (
@@ -18,7 +19,7 @@ read_this_run as (
         feed,
         source_file,
         size,
-        last_modified,
+        modified_at,
         data_rows
     from {{ ref('stg_landing__files') }}
     where
@@ -32,22 +33,50 @@ read_this_run as (
         )
 ),
 
+lines_in_history as (
+    select
+        'opt_out_codes' as feed,
+        source_file,
+        count(*) as lines_recorded
+    from {{ ref('int_opt_out_code_rows_received') }}
+    where source_file in (select source_file from read_this_run)
+    group by source_file
+    union all
+    select
+        'practice_counts' as feed,
+        source_file,
+        count(*) as lines_recorded
+    from {{ ref('int_practice_count_rows_received') }}
+    where source_file in (select source_file from read_this_run)
+    group by source_file
+),
+
 new_files as (
     select
-        read_this_run.*,
+        read_this_run.feed,
+        read_this_run.source_file,
+        read_this_run.size,
+        read_this_run.modified_at,
+        read_this_run.data_rows,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as received_at
     from read_this_run
-    {%- if is_incremental() %}
-    where not exists (
-        select 1
-        from {{ this }} as received
-        where
-            received.feed = read_this_run.feed
-            and received.source_file = read_this_run.source_file
-            and received.size = read_this_run.size
-            and received.last_modified = read_this_run.last_modified
-    )
-    {%- endif %}
+    left join lines_in_history
+        on
+            read_this_run.feed = lines_in_history.feed
+            and read_this_run.source_file = lines_in_history.source_file
+    where
+        coalesce(lines_in_history.lines_recorded, 0) = read_this_run.data_rows
+        {%- if is_incremental() %}
+        and not exists (
+            select 1
+            from {{ this }} as received
+            where
+                received.feed = read_this_run.feed
+                and received.source_file = read_this_run.source_file
+                and received.size = read_this_run.size
+                and received.modified_at = read_this_run.modified_at
+        )
+        {%- endif %}
 )
 
 select * from new_files

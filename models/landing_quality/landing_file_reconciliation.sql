@@ -15,7 +15,7 @@ landed as (
             files.feed = received_files.feed
             and files.source_file = received_files.source_file
             and files.size = received_files.size
-            and files.last_modified = received_files.last_modified
+            and files.modified_at = received_files.modified_at
     where files.already_received or files.header_matches
 ),
 

@@ -1,0 +1,28 @@
+{#- Open each new file of `files` that has no problem yet: one that is not UTF-8, or has
+    a line longer than the reader parses, cannot be read as CSV at all; it gets that
+    problem and none of its lines is read (so it cannot stop the build). Files already
+    received are not opened again. -#}
+{% macro check_landing_file_contents(files) %}
+    {{ return(adapter.dispatch('check_landing_file_contents')(files)) }}
+{% endmacro %}
+
+{% macro duckdb__check_landing_file_contents(files) %}
+    {%- set new_files = run_query("select path from " ~ files
+                                  ~ " where not already_received and problem is null").columns[0].values() -%}
+    {%- if new_files | length == 0 -%}{{ return('') }}{%- endif -%}
+    {%- set literal_paths = [] -%}
+    {%- for path in new_files -%}{%- do literal_paths.append(sql_string_literal(literal_path(path))) -%}{%- endfor -%}
+    {%- do run_query(
+        "update " ~ files ~ " set problem = checked.problem from ("
+        ~ " select filename as path, case when try(decode(content)) is null then 'not_utf8'"
+        ~ " when size > " ~ landing_max_line_bytes() ~ " and coalesce(list_max(list_transform("
+        ~ "string_split(try(decode(content)), chr(10)), lambda line: strlen(line))) > "
+        ~ landing_max_line_bytes() ~ ", false) then 'line_too_long' end as problem"
+        ~ " from read_blob([" ~ literal_paths | join(', ') ~ "])"
+        ~ ") as checked where " ~ files ~ ".path = checked.path and checked.problem is not null"
+    ) -%}
+{% endmacro %}
+
+{#- Other engines: the loader checked the files it parsed. -#}
+{% macro default__check_landing_file_contents(files) %}
+{% endmacro %}

@@ -1,0 +1,40 @@
+"""dbt-duckdb plugin (profiles.yml, `plugins`): the DuckDB functions the build calls.
+
+* ``landing_listing(root, folders)`` — every entry under the landing directory
+  (``landing_listing.list_landing``), as a list of structs;
+* ``landing_dir_problem(root)`` — one sentence when the landing directory is missing.
+"""
+
+from __future__ import annotations
+
+import duckdb
+from dbt.adapters.duckdb.plugins import BasePlugin
+
+from opt_out_io.landing_listing import landing_dir_problem, list_landing
+
+LISTING_TYPE = duckdb.list_type(duckdb.struct_type({
+    "path": "VARCHAR",
+    "source_file": "VARCHAR",
+    "folder": "VARCHAR",
+    "size": "BIGINT",
+    "modified_at": "TIMESTAMP",
+    "problem": "VARCHAR",
+}))
+
+
+def register(connection: duckdb.DuckDBPyConnection) -> None:
+    for name in ("landing_listing", "landing_dir_problem"):
+        try:
+            connection.remove_function(name)
+        except duckdb.InvalidInputException:
+            pass
+    connection.create_function("landing_listing", list_landing, ["VARCHAR", "VARCHAR[]"], LISTING_TYPE,
+                               side_effects=True)
+    # Returns null when the folder is fine: null handling must be 'special' to say so.
+    connection.create_function("landing_dir_problem", landing_dir_problem, ["VARCHAR"], "VARCHAR",
+                               null_handling="special", side_effects=True)
+
+
+class Plugin(BasePlugin):
+    def configure_connection(self, conn: duckdb.DuckDBPyConnection) -> None:
+        register(conn)

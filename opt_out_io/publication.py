@@ -1,0 +1,141 @@
+"""SPEC §7: write the Care Information Choices files of one month — three CSVs and a
+self-contained HTML summary page — all or none.
+
+Every figure comes from the publication views and statistics marts; this module only
+lays them out. The page is `templates/summary_page.html` (string.Template placeholders).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+from opt_out_io.files import make_private_directory, write_private, write_text_private
+
+TEMPLATE = Path(__file__).with_name("templates") / "summary_page.html"
+MISSING = "not yet received"
+
+
+@dataclass
+class CsvFile:
+    level: str                           # practice, ccg or national
+    rows: int
+    write: Callable[[Path], None]        # writes the CSV (header included) to a path
+
+
+def file_name(month: str, level: str, suffix: str = "csv") -> str:
+    return f"care_information_choices_{month}_{level}.{suffix}"
+
+
+def rate(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def count(value: int | None) -> str:
+    return MISSING if value is None else f"{int(value):,}"
+
+
+def chart_svg(series: list[tuple[str, float | None, float | None]]) -> str:
+    """England Type 1 and Type 2 rates over all months as an inline SVG line chart."""
+    width, height, left, right, top, bottom = 720, 300, 56, 40, 20, 48
+    values = [v for _, t1, t2 in series for v in (t1, t2) if v is not None] or [1.0]
+    y_max = max(values) * 1.15 or 1.0
+    step = (width - left - right) / max(len(series) - 1, 1)
+
+    def point(index: int, value: float) -> str:
+        y = top + (height - top - bottom) * (1 - value / y_max)
+        return f"{left + index * step:.1f},{y:.1f}"
+
+    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title" '
+             f'xmlns="http://www.w3.org/2000/svg" font-family="Arial, sans-serif" font-size="12">',
+             '<title id="chart-title">England Type 1 and Type 2 opt-out rates by month</title>',
+             f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="#425563"/>',
+             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="#425563"/>']
+    for tick in range(5):
+        value = y_max * tick / 4
+        y = top + (height - top - bottom) * (1 - tick / 4)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e8edee"/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{value:.1f}%</text>')
+    for index, (label, _, _) in enumerate(series):
+        parts.append(f'<text x="{left + index * step:.1f}" y="{height - bottom + 18}" text-anchor="middle">'
+                     f'{html.escape(label)}</text>')
+    for position, (name, colour) in enumerate((("Type 1", "#005eb8"), ("Type 2", "#da291c"))):
+        points = [point(i, row[1 + position]) for i, row in enumerate(series) if row[1 + position] is not None]
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" points="{" ".join(points)}"/>')
+        for p in points:
+            x, y = p.split(",")
+            parts.append(f'<circle cx="{x}" cy="{y}" r="3.5" fill="{colour}"/>')
+        parts.append(f'<rect x="{left + 10 + position * 90}" y="{height - 18}" width="14" height="4" fill="{colour}"/>')
+        parts.append(f'<text x="{left + 30 + position * 90}" y="{height - 12}">{name}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def summary_page(month: str, national: dict, series: list, ccgs: list[dict], disclosure: str) -> str:
+    headline = [
+        ("Registered patients", count(national["registered_patients"]), "registered_patients"),
+        ("Type 1 opt-outs", count(national["type1_opt_outs"]), "type1_opt_outs"),
+        ("Type 1 opt-out rate", f"{rate(national['type1_rate'])}%" if national["type1_rate"] is not None else MISSING,
+         "type1_rate"),
+        ("Type 2 opt-outs", count(national["type2_opt_outs"]), "type2_opt_outs"),
+        ("Type 2 opt-out rate", f"{rate(national['type2_rate'])}%" if national["type2_rate"] is not None else MISSING,
+         "type2_rate"),
+        ("Current Type 2 opt-outs", count(national["current_type2_opt_outs"]), "current_type2_opt_outs"),
+    ]
+    cards = "\n".join(
+        f'<div class="card"><div class="label">{label}</div><div class="value" data-field="{field}">{value}</div></div>'
+        for label, value, field in headline
+    )
+    series_rows = "\n".join(
+        f'<tr data-month="{label}"><td>{label}</td><td data-field="type1_rate">{rate(t1)}</td>'
+        f'<td data-field="type2_rate">{rate(t2)}</td></tr>'
+        for label, t1, t2 in series
+    )
+    ccg_rows = "\n".join(
+        f'<tr data-ccg="{html.escape(c["CCG_CODE"])}"><td>{html.escape(c["CCG_CODE"])}</td>'
+        f'<td>{html.escape(c["CCG_NAME"] or "Unknown CCG")}</td>'
+        f'<td data-field="registered_patients">{html.escape(c["REGISTERED_PATIENTS"] or "")}</td>'
+        f'<td data-field="type1_opt_outs">{html.escape(c["TYPE_1_OPT_OUTS"] or "")}</td>'
+        f'<td data-field="type1_rate">{html.escape(c["TYPE_1_OPT_OUT_RATE"] or "")}</td>'
+        f'<td data-field="type2_opt_outs">{html.escape(c["TYPE_2_OPT_OUTS"] or "")}</td>'
+        f'<td data-field="type2_rate">{html.escape(c["TYPE_2_OPT_OUT_RATE"] or "")}</td></tr>'
+        for c in ccgs
+    )
+    control = ("Below England level, counts of 1 to 7 are shown as * and other counts are rounded to the "
+               "nearest 5; rates are computed from unrounded figures." if disclosure == "standard"
+               else "Disclosure control is OFF: figures are unrounded. Not for publication.")
+    if national["registered_patients"] is None:
+        control = ("No practice has sent its counts for this month yet: list sizes, Type 1 figures and rates are "
+                   "shown as not yet received. " + control)
+    template = Template(TEMPLATE.read_text(encoding="utf-8"))
+    return template.substitute(month=month, cards=cards, chart=chart_svg(series), series_rows=series_rows,
+                               ccg_rows=ccg_rows, control=control)
+
+
+def write_month(directory: Path, month: str, csv_files: list[CsvFile], page: str,
+                page_rows: int) -> list[tuple[str, int]]:
+    """Write the month's files: every one to a temporary name first, then all renamed into
+    place, so a failure part-way leaves the previous publication as it was."""
+    make_private_directory(directory)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for csv_file in csv_files:
+            final = directory / file_name(month, csv_file.level)
+            staged_path = directory / f".{final.name}.staged"
+            write_private(staged_path, csv_file.write)
+            staged.append((staged_path, final))
+        page_final = directory / file_name(month, "summary", "html")
+        page_staged = directory / f".{page_final.name}.staged"
+        write_text_private(page_staged, page)
+        staged.append((page_staged, page_final))
+    except BaseException:
+        for staged_path, _ in staged:
+            staged_path.unlink(missing_ok=True)
+        raise
+    for staged_path, final in staged:
+        staged_path.replace(final)
+    return [(final.name, csv_file.rows) for (_, final), csv_file in zip(staged, csv_files)] + [
+        (staged[-1][1].name, page_rows)]

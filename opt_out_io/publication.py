@@ -74,7 +74,8 @@ def chart_svg(series: list[tuple[str, float | None, float | None]]) -> str:
     return "\n".join(parts)
 
 
-def summary_page(month: str, national: dict, series: list, ccgs: list[dict], disclosure: str) -> str:
+def summary_page(month: str, national: dict, series: list, ccgs: list[dict], disclosure: str,
+                 record_checked_at: object = None) -> str:
     headline = [
         ("Registered patients", count(national["registered_patients"]), "registered_patients"),
         ("Type 1 opt-outs", count(national["type1_opt_outs"]), "type1_opt_outs"),
@@ -110,6 +111,8 @@ def summary_page(month: str, national: dict, series: list, ccgs: list[dict], dis
     if national["registered_patients"] is None:
         control = ("No practice has sent its counts for this month yet: list sizes, Type 1 figures and rates are "
                    "shown as not yet received. " + control)
+    if record_checked_at is not None:
+        control += f" Published with the opt-out record checked at {html.escape(str(record_checked_at))}."
     template = Template(TEMPLATE.read_text(encoding="utf-8"))
     return template.substitute(month=month, cards=cards, chart=chart_svg(series), series_rows=series_rows,
                                ccg_rows=ccg_rows, control=control)

@@ -1,11 +1,16 @@
--- Write-audit-publish: the current opt-out record that releases apply. Built only after
--- every check on current_opt_outs and upstream has passed; when one fails dbt skips this
--- model and the record published by the last good build stays in force.
--- depends_on: {{ ref('landing_file_reconciliation') }}
+-- Write-audit-publish: the current opt-out record (R9) that releases apply. Built only
+-- after every check on the record has passed (opt_out_record_checks and all it depends
+-- on); when one fails dbt skips this model and the record published by the last good
+-- build stays in force.
 with
 
 checked as (
     select * from {{ ref('current_opt_outs') }}
+),
+
+checks as (
+    select count(*) as checks_passed
+    from {{ ref('opt_out_record_checks') }}
 ),
 
 record_date as (
@@ -19,9 +24,11 @@ published as (
         checked.opted_out_on,
         checked.received_date,
         record_date.record_as_of_date,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as published_at
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as published_at,
+        checks.checks_passed
     from checked
     cross join record_date
+    cross join checks
 )
 
 select * from published

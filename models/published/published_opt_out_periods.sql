@@ -1,19 +1,25 @@
 -- Write-audit-publish: the periods (R10) that point-in-time releases apply, published
--- only after every check on opt_out_periods and upstream has passed.
--- depends_on: {{ ref('landing_file_reconciliation') }}
+-- only after every check on the record has passed (opt_out_record_checks).
 with
 
 checked as (
     select * from {{ ref('opt_out_periods') }}
 ),
 
+checks as (
+    select count(*) as checks_passed
+    from {{ ref('opt_out_record_checks') }}
+),
+
 published as (
     select
-        nhs_number,
-        applied_from,
-        applied_to,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as published_at
+        checked.nhs_number,
+        checked.applied_from,
+        checked.applied_to,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as published_at,
+        checks.checks_passed
     from checked
+    cross join checks
 )
 
 select * from published

@@ -1,0 +1,64 @@
+-- The publication's gate: the checks that span the statistics marts, one row each with its
+-- number of failures — CCG and England figures are the sums of their practice rows (R13),
+-- month by month. The publication views read this model, so a failure (or a failing test
+-- upstream) stops the publication; its own test is all_checks_pass.
+with
+
+practice_sums as (
+    select
+        reporting_month,
+        ccg_code,
+        sum(registered_patients) as registered_patients,
+        sum(type1_opt_outs) as type1_opt_outs,
+        sum(type2_opt_outs) as type2_opt_outs
+    from {{ ref('practice_opt_out_statistics') }}
+    group by reporting_month, ccg_code
+),
+
+england_sums as (
+    select
+        reporting_month,
+        sum(registered_patients) as registered_patients,
+        sum(type1_opt_outs) as type1_opt_outs,
+        sum(type2_opt_outs) as type2_opt_outs
+    from practice_sums
+    group by reporting_month
+),
+
+ccg_mismatches as (
+    select practice_sums.reporting_month
+    from practice_sums
+    full outer join {{ ref('ccg_opt_out_statistics') }} as ccg
+        on practice_sums.reporting_month = ccg.reporting_month and practice_sums.ccg_code = ccg.ccg_code
+    where
+        ccg.ccg_code is null
+        or practice_sums.ccg_code is null
+        or practice_sums.registered_patients is distinct from ccg.registered_patients
+        or practice_sums.type1_opt_outs is distinct from ccg.type1_opt_outs
+        or practice_sums.type2_opt_outs <> ccg.type2_opt_outs
+),
+
+england_mismatches as (
+    select national.reporting_month
+    from {{ ref('national_opt_out_statistics') }} as national
+    left join england_sums on national.reporting_month = england_sums.reporting_month
+    where
+        england_sums.registered_patients is distinct from national.registered_patients
+        or coalesce(england_sums.type1_opt_outs, 0) <> national.type1_opt_outs
+        or coalesce(england_sums.type2_opt_outs, 0) <> national.type2_opt_outs
+),
+
+checks as (
+    select
+        'ccg_figures_are_sums_of_practices' as check_name,
+        (select count(*) from ccg_mismatches) as failures
+    union all
+    select
+        'england_figures_are_sums_of_practices' as check_name,
+        (select count(*) from england_mismatches) as failures
+)
+
+select
+    check_name,
+    cast(failures as bigint) as failures
+from checks

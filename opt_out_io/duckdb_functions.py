@@ -7,8 +7,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import duckdb
 from dbt.adapters.duckdb.plugins import BasePlugin
+from dbt_common.exceptions import DbtRuntimeError
 
 from opt_out_io.landing_listing import landing_dir_problem, list_landing
 
@@ -35,6 +39,17 @@ def register(connection: duckdb.DuckDBPyConnection) -> None:
                                null_handling="special", side_effects=True)
 
 
+def check_warehouse_folder(path: str) -> None:
+    """One sentence, not a traceback, when the warehouse file's folder does not exist."""
+    if path and path != ":memory:" and not path.startswith("md:") and not Path(path).parent.is_dir():
+        raise DbtRuntimeError(
+            f"The folder of the warehouse file '{path}' does not exist: create it, or point "
+            "OPT_OUT_DUCKDB_PATH at a file in an existing folder.")
+
+
 class Plugin(BasePlugin):
+    def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
+        check_warehouse_folder(creds.path)
+
     def configure_connection(self, conn: duckdb.DuckDBPyConnection) -> None:
         register(conn)

@@ -26,8 +26,15 @@ build: setup
 	$(PRIVATE) mkdir -p warehouse
 	$(PRIVATE) $(BIN)/dbt build
 
+# The SQL as written (models, tests), then the SQL macros produce: every model, test and
+# hook compiled against an in-memory target, checked by the rules that apply to generated
+# text (case, aliases, ambiguity, comparisons), not by its layout.
+COMPILED_RULES := capitalisation.keywords,capitalisation.functions,capitalisation.literals,aliasing,ambiguous,convention.not_equal,convention.is_null,convention.terminator,references.from
 lint: setup
 	$(BIN)/sqlfluff lint
+	$(BIN)/dbt compile --target lint --target-path target/lint --quiet
+	$(BIN)/sqlfluff lint target/lint/compiled --templater raw --dialect duckdb --disregard-sqlfluffignores \
+		--rules $(COMPILED_RULES) --exclude-rules ambiguous.column_count
 
 pytest: setup
 	$(PRIVATE) $(BIN)/pytest

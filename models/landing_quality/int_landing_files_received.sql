@@ -66,7 +66,7 @@ new_files as (
             and read_this_run.source_file = lines_in_history.source_file
     where
         coalesce(lines_in_history.lines_recorded, 0) = read_this_run.data_rows
-        {%- if is_incremental() %}
+    {%- if is_incremental() %}
         and not exists (
             select 1
             from {{ this }} as received

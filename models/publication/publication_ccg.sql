@@ -13,7 +13,8 @@ published as (
         statistics.ccg_name as {{ adapter.quote("CCG_NAME") }},
         {{ published_figures('statistics') }}
     from statistics
-    where {{ publication_month_filter(ref('ccg_opt_out_statistics')) }}
+    where
+        {{ publication_month_filter(ref('ccg_opt_out_statistics')) }}
         -- Nothing is published unless every check on the statistics passed.
         and (select max(failures) from {{ ref('statistics_checks') }}) = 0
 )

@@ -16,7 +16,8 @@ published as (
         {{ format_rate('type2_rate') }} as {{ adapter.quote("TYPE_2_OPT_OUT_RATE") }},
         cast(current_type2_opt_outs as {{ dbt.type_string() }}) as {{ adapter.quote("CURRENT_TYPE_2_OPT_OUTS") }}
     from statistics
-    where {{ publication_month_filter(ref('national_opt_out_statistics')) }}
+    where
+        {{ publication_month_filter(ref('national_opt_out_statistics')) }}
         -- Nothing is published unless every check on the statistics passed.
         and (select max(failures) from {{ ref('statistics_checks') }}) = 0
 )

@@ -20,7 +20,8 @@ published as (
         {{ published_figures('statistics') }}
     from statistics
     left join ccgs on statistics.ccg_code = ccgs.ccg_code
-    where {{ publication_month_filter(ref('practice_opt_out_statistics')) }}
+    where
+        {{ publication_month_filter(ref('practice_opt_out_statistics')) }}
         -- Nothing is published unless every check on the statistics passed.
         and (select max(failures) from {{ ref('statistics_checks') }}) = 0
 )

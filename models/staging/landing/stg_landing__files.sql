@@ -11,17 +11,17 @@ files as (
 
 lines as (
     {%- for feed in landing_feeds() %}
-    select
-        '{{ feed }}' as feed,
-        source_file,
-        bool_or(row_number = 0) as has_header_line,
-        bool_and(header_matches) as header_matches,
-        count(case when row_number > 0 then 1 end) as data_rows
-    from {{ source('landing', feed) }}
-    group by source_file
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ feed }}' as feed,
+            source_file,
+            bool_or(row_number = 0) as has_header_line,
+            bool_and(header_matches) as header_matches,
+            count(case when row_number > 0 then 1 end) as data_rows
+        from {{ source('landing', feed) }}
+        group by source_file
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 

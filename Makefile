@@ -47,7 +47,7 @@ clean:
 # Check for National Data Opt-outs: make check-list INPUT=in.csv OUTPUT=out.csv [COLUMN=nhs_number]
 COLUMN ?= nhs_number
 check-list: setup
-	$(PRIVATE) $(BIN)/dbt run-operation check_nhs_number_list --args '{input_csv: "$(INPUT)", output_csv: "$(OUTPUT)", nhs_number_column: "$(COLUMN)"}'
+	$(PRIVATE) $(BIN)/python -m opt_out_io check-list "$(INPUT)" "$(OUTPUT)" --column "$(COLUMN)"
 
 # dbt docs site for analysts (target/index.html)
 docs: setup
@@ -57,10 +57,10 @@ docs: setup
 PG_ENV := OPT_OUT_PG_PASSWORD="$${OPT_OUT_PG_PASSWORD:-$$(cat warehouse/postgres.password)}"
 postgres-demo: setup
 	$(PRIVATE) bash scripts/postgres_server.sh start
-	$(PRIVATE) $(PG_ENV) $(BIN)/python scripts/load_landing.py --target postgres
+	$(PRIVATE) $(PG_ENV) $(BIN)/python -m opt_out_io load-landing --target postgres
 	$(PRIVATE) $(PG_ENV) $(BIN)/dbt build --target postgres
 
 spark-demo: setup
 	$(PRIVATE) mkdir -p warehouse
-	$(PRIVATE) $(BIN)/python scripts/load_landing.py --target spark
+	$(PRIVATE) $(BIN)/python -m opt_out_io load-landing --target spark
 	$(PRIVATE) $(BIN)/dbt build --target spark

@@ -3,7 +3,7 @@
     python benchmarks/engines.py --scale 1/4 --work /tmp/opt_out_engines --doc docs/benchmarks.md
 
 Generates the data at --scale (benchmarks/generate.py), lands 12 months, and times the
-full `dbt build` on DuckDB, then the landing load (scripts/load_landing.py) and the full
+full `dbt build` on DuckDB, then the landing load (python -m opt_out_io load-landing) and the full
 `dbt build` on a fresh database of the project's PostgreSQL server
 (scripts/postgres_server.sh, started if needed). Peak RSS is dbt's process; the
 PostgreSQL server's own memory is not in it.
@@ -29,8 +29,8 @@ from generate import generate, parse_scale  # noqa: E402
 DATABASE = "opt_out_bench"
 
 
-sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-from load_landing import postgres_settings  # noqa: E402
+sys.path.insert(0, str(PROJECT_DIR))
+from opt_out_io.landing_export import postgres_settings  # noqa: E402
 
 
 def postgres_password() -> str:
@@ -71,7 +71,7 @@ def run(scale_text: str, work: Path) -> dict:
 
     results = {"facts": facts, "duckdb_build": measured(dbt("duckdb"), env=env, cwd=project)}
     fresh_database()
-    results["postgres_load"] = measured([sys.executable, "scripts/load_landing.py", "--target", "postgres",
+    results["postgres_load"] = measured([sys.executable, "-m", "opt_out_io", "load-landing", "--target", "postgres",
                                          "--landing-dir", str(landing)], env=env, cwd=project)
     results["postgres_build"] = measured(dbt("postgres"), env=env, cwd=project)
     for step in results.values():
@@ -99,7 +99,7 @@ def report(machine: dict, scale: str, r: dict) -> str:
         "|---|---|---|---|---|",
         f"| full 12-month `dbt build` | {duck['seconds']:.1f} | {pg['seconds']:.1f} | "
         f"{pg['seconds'] / duck['seconds']:.1f} × | {duck['peak_rss_gb']:.2f} / {pg['peak_rss_gb']:.2f} |",
-        f"| landing load (`scripts/load_landing.py`, DuckDB parse + foreign tables) | — | {load['seconds']:.1f} | — | "
+        f"| landing load (`python -m opt_out_io load-landing`, DuckDB parse + foreign tables) | — | {load['seconds']:.1f} | — | "
         f"— / {load['peak_rss_gb']:.2f} |",
         f"| load + build | {duck['seconds']:.1f} | {load['seconds'] + pg['seconds']:.1f} | "
         f"{(load['seconds'] + pg['seconds']) / duck['seconds']:.1f} × | |",

@@ -1,4 +1,4 @@
-"""Synthetic England-scale landing data (SPEC §2 layout) and a release dataset.
+"""Synthetic England-scale landing data (docs/rules.md §1 layout) and a release dataset.
 
     python benchmarks/generate.py --scale 1/16 --out /data/synthetic
 

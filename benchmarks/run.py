@@ -91,8 +91,14 @@ def measured(command: list[str], env: dict | None = None, cwd: Path | None = Non
 
 
 def project_copy(destination: Path, seeds: Path) -> Path:
-    ignore = shutil.ignore_patterns(".venv", ".git", "target", "logs", "warehouse", "publication", "tests",
-                                    "__pycache__", ".hypothesis", ".pytest_cache", "benchmarks", "demo_data")
+    top_level = {".venv", ".git", "target", "logs", "warehouse", "publication", "tests", ".hypothesis",
+                 ".pytest_cache", "benchmarks", "demo_data"}
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        # Only the project's own top-level artefacts: models/publication/ is code.
+        skipped = {"__pycache__"} & set(names)
+        return skipped | (top_level & set(names) if Path(directory) == PROJECT_DIR else set())
+
     shutil.copytree(PROJECT_DIR, destination, ignore=ignore)
     shutil.copytree(PROJECT_DIR / "demo_data" / "releases", destination / "demo_data" / "releases")
     shutil.copytree(PROJECT_DIR / "tests" / "dbt", destination / "tests" / "dbt")

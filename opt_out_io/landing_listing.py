@@ -1,4 +1,4 @@
-"""Every entry under the landing directory, and why any of them will not be read (SPEC §2).
+"""Every entry under the landing directory, and why any of them will not be read (docs/rules.md §1).
 
 DuckDB's own globbing silently passes over symbolic links, names holding a backslash and
 folders in another case; walking the tree in Python lists every one of them instead, so
@@ -72,7 +72,7 @@ def _feed_folder(relative: str, folders: list[str]) -> str | None:
 def list_landing(root: str, folders: list[str]) -> list[LandingEntry]:
     """Every file (and every symbolic link, followed or not) below `root`, sorted by path.
 
-    `folders` are the feed folders (SPEC §2). A file is readable when it is a regular
+    `folders` are the feed folders (docs/rules.md §1). A file is readable when it is a regular
     file, ends in .csv (any case) and lies in a feed folder spelled exactly; everything
     else is listed with the reason it is not read.
     """

@@ -1,4 +1,4 @@
-"""SPEC §7: write the Care Information Choices files of one month — three CSVs and a
+"""docs/rules.md §5: write the Care Information Choices files of one month — three CSVs and a
 self-contained HTML summary page — all or none.
 
 Every figure comes from the publication views and statistics marts; this module only
@@ -112,7 +112,8 @@ def summary_page(month: str, national: dict, series: list, ccgs: list[dict], dis
         control = ("No practice has sent its counts for this month yet: list sizes, Type 1 figures and rates are "
                    "shown as not yet received. " + control)
     if record_checked_at is not None:
-        control += f" Published with the opt-out record checked at {html.escape(str(record_checked_at))}."
+        # In words: a run of digits on this page would look like an NHS number to a reader's checks.
+        control += f" Published with the opt-out record checked on {record_checked_at:%-d %B %Y at %H:%M}."
     template = Template(TEMPLATE.read_text(encoding="utf-8"))
     return template.substitute(month=month, cards=cards, chart=chart_svg(series), series_rows=series_rows,
                                ccg_rows=ccg_rows, control=control)

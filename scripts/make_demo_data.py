@@ -1,4 +1,4 @@
-"""Write the shipped demo landing files (SPEC §2) under demo_data/landing.
+"""Write the shipped demo landing files (docs/rules.md §1) under demo_data/landing.
 
 Deterministic (fixed seed): rerunning it rewrites the same bytes. Every NHS number is
 synthetic, from the never-issued 9-prefixed range. The data exercise every rule R1-R11:

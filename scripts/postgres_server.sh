@@ -78,7 +78,7 @@ select format('create database %I owner %I', :'db', :'role')
 where not exists (select from pg_database where datname = :'db') \gexec
 select format('grant pg_read_server_files to %I', :'role') \gexec
 SQL
-    # Landed rows are read through file_fdw (scripts/load_landing.py), never stored as loaded.
+    # Landed rows are read through file_fdw (python -m opt_out_io load-landing), never stored as loaded.
     PGOPTIONS="-c client_min_messages=warning" as_server_user "$bin/psql" --host="$DATA" --port="$PORT" --dbname="$DB" --quiet \
         --no-psqlrc --set=ON_ERROR_STOP=1 --set=role="$ROLE" <<'SQL'
 create extension if not exists file_fdw;

@@ -12,12 +12,12 @@
     {%- endif -%}
 {% endmacro %}
 
-{#- Other engines read what scripts/load_landing.py loaded; it checked the folder. -#}
+{#- Other engines read what python -m opt_out_io load-landing loaded; it checked the folder. -#}
 {% macro default__check_landing_dir() %}
     {%- if load_relation(landing_raw_relation('files')) is none -%}
         {{ exceptions.raise_compiler_error(
             "No loaded landing files (" ~ landing_raw_relation('files') ~ " does not exist). On "
-            ~ target.type ~ " the landing files are loaded first: python scripts/load_landing.py "
+            ~ target.type ~ " the landing files are loaded first: python -m opt_out_io load-landing "
             ~ "--target " ~ target.name ~ " (see README, Other engines).") }}
     {%- endif -%}
 {% endmacro %}
@@ -29,6 +29,6 @@
     {%- if found == 0 -%}
         {{ exceptions.raise_compiler_error(
             "No loaded landing files (landing_raw.files does not exist). On postgres the landing files are "
-            ~ "loaded first: python scripts/load_landing.py --target " ~ target.name ~ " (see README, Other engines).") }}
+            ~ "loaded first: python -m opt_out_io load-landing --target " ~ target.name ~ " (see README, Other engines).") }}
     {%- endif -%}
 {% endmacro %}

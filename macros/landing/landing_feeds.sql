@@ -1,4 +1,4 @@
-{#- The landing file formats of SPEC §2: folder under landing_dir -> header columns,
+{#- The landing file formats of docs/rules.md §1: folder under landing_dir -> header columns,
     in order. The one place the formats are written down. `received_once`: the feed has a
     historic record, so a file already received (same path, size and modification time)
     is not read again. -#}

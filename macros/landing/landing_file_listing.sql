@@ -26,7 +26,7 @@
     )
 {% endmacro %}
 
-{#- The loader (scripts/load_landing.py) listed the files with the same code, and checked
+{#- The loader (python -m opt_out_io load-landing) listed the files with the same code, and checked
     their contents, when it read them. -#}
 {% macro default__landing_file_listing() %}
     select

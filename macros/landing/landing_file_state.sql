@@ -1,4 +1,4 @@
-{#- SPEC §2 and the historic record: the state of every landed file this run, in one query
+{#- docs/rules.md §1 and the historic record: the state of every landed file this run, in one query
     — the listing joined to the files already received (`received_files`, the ledger
     int_landing_files_received; none before the first build). A file is
     * already received: the same path, size and modification time are in the ledger (its

@@ -8,7 +8,7 @@
     {%- do check_landing_dir() -%}
     {%- set files = landing_files_relation() -%}
     {%- do adapter.create_schema(files) -%}
-    {%- do run_query(replace_table_as(files, landing_file_state(received_files))) -%}
+    {%- do replace_table(files, landing_file_state(received_files)) -%}
     {%- do check_landing_file_contents(files) -%}
     {%- set readable = run_query(
         "select feed, path, source_file from " ~ files

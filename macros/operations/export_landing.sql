@@ -1,4 +1,4 @@
-{#- For engines that cannot read files (run by scripts/load_landing.py on an in-memory DuckDB,
+{#- For engines that cannot read files (run by python -m opt_out_io load-landing on an in-memory DuckDB,
     target landing_reader): parse every landing file exactly as the DuckDB build does and
     write to `output_dir` the listing (`files.<format>`: every entry, with the problem that
     keeps it from being read) and, per feed, its lines (`<feed>.<format>`). Nothing is

@@ -1,4 +1,4 @@
-{#- SPEC §7 disclosure control for a count below England level, as text: with
+{#- docs/rules.md §5 disclosure control for a count below England level, as text: with
     `disclosure_control: standard`, 1-7 -> '*', other counts rounded to the nearest 5 (0
     stays 0); with `none`, the count as it is. Null stays null. -#}
 {% macro disclose_count(count) -%}

@@ -1,4 +1,4 @@
-{#- SPEC §7: a rate (computed from unrounded figures) with one decimal place, shown as '*'
+{#- docs/rules.md §5: a rate (computed from unrounded figures) with one decimal place, shown as '*'
     when its count is suppressed. -#}
 {% macro disclose_rate(rate, count) -%}
     case

@@ -1,4 +1,4 @@
-{#- SPEC §7: the published figure columns below England level — list size as it is,
+{#- docs/rules.md §5: the published figure columns below England level — list size as it is,
     opt-out counts and rates under disclosure control — from the columns of a statistics
     mart read through `alias`. One place for practice and CCG files alike. -#}
 {% macro published_figures(alias) -%}

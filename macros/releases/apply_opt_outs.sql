@@ -1,4 +1,4 @@
-{#- SPEC §6 / R15: a select of `relation`'s columns without any row of a patient opted out
+{#- docs/rules.md §4 / R15: a select of `relation`'s columns without any row of a patient opted out
     as known at `as_of` (default: the current record, R9). Matching is on the R1-normalised
     NHS number, by an anti-join (left join ... is null: a hash join, unlike a correlated
     NOT EXISTS, and unlike NOT IN a null in the list never empties the release; the list

@@ -1,4 +1,4 @@
-{#- SPEC §6, run at on-run-start: the build fails, naming the model, when a release neither
+{#- docs/rules.md §4, run at on-run-start: the build fails, naming the model, when a release neither
     applies opt-outs nor declares a valid exemption, says `applied` without calling
     apply_opt_outs, or has no no_opted_out_patients test. (Every release is audited by its
     post-hook, record_release_build: there is no list to forget.) -#}
@@ -42,7 +42,7 @@
         {%- endif -%}
     {%- endfor -%}
     {%- if problems -%}
-        {{ exceptions.raise_compiler_error("Release governance (SPEC §6) failed:\n  - " ~ problems | join("\n  - ")) }}
+        {{ exceptions.raise_compiler_error("Release governance (docs/rules.md §4) failed:\n  - " ~ problems | join("\n  - ")) }}
     {%- endif -%}
     {{ return('') }}
 {% endmacro %}

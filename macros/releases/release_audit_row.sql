@@ -1,4 +1,4 @@
-{#- SPEC §6: the audit row of one release `node` (built as `release`): its declaration, the
+{#- docs/rules.md §4: the audit row of one release `node` (built as `release`): its declaration, the
     as_of used, rows in (its one input), rows out, rows and patients removed and rows without
     a matchable NHS number, stamped with this build. Counts only, never a number. -#}
 {% macro release_audit_row(node, release) %}

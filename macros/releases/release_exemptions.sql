@@ -1,4 +1,4 @@
-{#- SPEC §6: the grounds on which a release may be exempt from opt-outs. -#}
+{#- docs/rules.md §4: the grounds on which a release may be exempt from opt-outs. -#}
 {% macro release_exemptions() %}
     {{ return([
         'direct_care', 'explicit_consent', 'not_personal_confidential', 'anonymised',

@@ -1,4 +1,4 @@
-{#- Lines of an opt-out codes feed (SPEC §2: opt_out_codes/ and gp_level_data/opt_out_codes/,
+{#- Lines of an opt-out codes feed (docs/rules.md §1: opt_out_codes/ and gp_level_data/opt_out_codes/,
     same columns) whose file has the expected header, typed and normalised: NHS number (R1),
     code (R2), dates (R5 parsing), practice code (R6). Flags only; no rule decides here. -#}
 {% macro stage_opt_out_code_lines(source_relation, feed) %}

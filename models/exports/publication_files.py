@@ -1,4 +1,4 @@
-"""SPEC §7: write the Care Information Choices files of the publication month (three CSVs
+"""docs/rules.md §5: write the Care Information Choices files of the publication month (three CSVs
 and the summary page, all or none) through opt_out_io.publication, and list what was
 written. Runs only after the statistics' checks (the publication views read
 statistics_checks) and the opt-out record's checks (it reads the published record) passed.

@@ -1,4 +1,4 @@
--- SPEC §2: a landed file that cannot be read with the expected header is reported here,
+-- docs/rules.md §1: a landed file that cannot be read with the expected header is reported here,
 -- by name and reason, and none of its lines is used.
 with
 

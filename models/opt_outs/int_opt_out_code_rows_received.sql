@@ -7,7 +7,7 @@
         full_refresh=false,
     )
 }}
--- The historic record of everything received in opt_out_codes/ (SPEC §1): every landed
+-- The historic record of everything received in opt_out_codes/ (docs/rules.md §1): every landed
 -- row, accepted or rejected, as classified when it arrived. Append-only and immune to
 -- --full-refresh, so archiving old landing files loses nothing; a row already received
 -- (same file, same line) is never added twice, so rebuilding changes nothing.

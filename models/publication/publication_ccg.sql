@@ -1,4 +1,4 @@
--- SPEC §7: the CCG-level Care Information Choices CSV for the publication month, with
+-- docs/rules.md §5: the CCG-level Care Information Choices CSV for the publication month, with
 -- disclosure control.
 with
 

@@ -1,4 +1,4 @@
--- SPEC §7: the England Care Information Choices CSV for the publication month. England
+-- docs/rules.md §5: the England Care Information Choices CSV for the publication month. England
 -- figures are not altered by disclosure control.
 with
 

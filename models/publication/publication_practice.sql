@@ -1,4 +1,4 @@
--- SPEC §7: the practice-level Care Information Choices CSV for the publication month,
+-- docs/rules.md §5: the practice-level Care Information Choices CSV for the publication month,
 -- with disclosure control. Column names are the published headers.
 with
 

@@ -1,4 +1,4 @@
--- SPEC §6: per release, its latest build from release_manifest: declaration, as_of used,
+-- docs/rules.md §4: per release, its latest build from release_manifest: declaration, as_of used,
 -- rows in, rows out, rows and patients removed, rows without a matchable NHS number.
 {{ config(materialized='view') }}
 with

@@ -6,7 +6,7 @@
         full_refresh=false,
     )
 }}
--- SPEC §6: one row per release per build, appended by record_release_build — the post-hook
+-- docs/rules.md §4: one row per release per build, appended by record_release_build — the post-hook
 -- of every release model — right after the release is built. This model only defines the
 -- table (it selects no rows); append-only and never truncated, even by --full-refresh.
 select

@@ -1,7 +1,7 @@
-"""An independent, deliberately plain Python reading of SPEC rules R1-R11.
+"""An independent, deliberately plain Python reading of the rules R1-R11 (docs/rules.md).
 
 The end-to-end tests compare the warehouse's marts with what this module computes from
-the same landing files. It shares no code with the dbt project: only the SPEC.
+the same landing files. It shares no code with the dbt project: only docs/rules.md.
 """
 
 from __future__ import annotations

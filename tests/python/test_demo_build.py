@@ -1,5 +1,5 @@
 """End to end on the shipped demo data: the marts agree with an independent reading of
-the SPEC (tests/python/reference.py), and nothing R4 forbids is stored."""
+the rules (tests/python/reference.py), and nothing R4 forbids is stored."""
 
 from __future__ import annotations
 

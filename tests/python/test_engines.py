@@ -1,8 +1,8 @@
 """The same project on PostgreSQL and Apache Spark (README, Other engines).
 
-Each engine gets the demo landing files through scripts/load_landing.py and runs the
+Each engine gets the demo landing files through python -m opt_out_io load-landing and runs the
 whole `dbt build` (every model, snapshot where the engine has one, data test and unit
-test). Then every mart of SPEC §5, and every release, must hold exactly the rows the
+test). Then every mart of docs/rules.md §3, and every release, must hold exactly the rows the
 DuckDB build holds, and nothing landed may be stored where DuckDB would not store it.
 
 PostgreSQL is a private server started by scripts/postgres_server.sh (installed from
@@ -25,10 +25,10 @@ import reference
 from test_releases import gp_reference
 from warehouse import DEMO_LANDING, PROJECT_DIR, Warehouse
 
-sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-import load_landing  # noqa: E402  (the loader's connection settings, as profiles.yml reads them)
+sys.path.insert(0, str(PROJECT_DIR))
+from opt_out_io import landing_export  # noqa: E402  (the loader's connection settings, as profiles.yml reads them)
 
-# SPEC §5 marts and the demo releases. received_at is the time of the run, not data.
+# docs/rules.md §3 marts and the demo releases. received_at is the time of the run, not data.
 COMPARED = {
     "main.opt_out_events": None,
     "main.opt_out_periods": None,
@@ -57,7 +57,7 @@ class EngineWarehouse(Warehouse):
 
     def load(self) -> subprocess.CompletedProcess:
         result = subprocess.run(
-            [sys.executable, "scripts/load_landing.py", "--target", self.target, "--landing-dir", str(self.landing)],
+            [sys.executable, "-m", "opt_out_io", "load-landing", "--target", self.target, "--landing-dir", str(self.landing)],
             cwd=self.project_dir, env=self.env(), capture_output=True, text=True, timeout=900,
         )
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -84,13 +84,13 @@ def columns_of(duck: Warehouse, table: str) -> list[str]:
 # --- PostgreSQL -------------------------------------------------------------------------
 
 def pg_password() -> str:
-    return load_landing.postgres_settings()["password"]
+    return landing_export.postgres_settings()["password"]
 
 
 def pg_connect(database: str = PG_DATABASE):
     import psycopg2
 
-    return psycopg2.connect(**{**load_landing.postgres_settings(), "dbname": database})
+    return psycopg2.connect(**{**landing_export.postgres_settings(), "dbname": database})
 
 
 @pytest.fixture(scope="module")
@@ -188,8 +188,8 @@ def spark(tmp_path_factory) -> EngineWarehouse:
     warehouse.load()
     warehouse.first_build = warehouse.build()
     # Read the results in one Spark session (its catalogue admits one process at a time).
-    script = ["import json, sys", f"sys.path.insert(0, {str(PROJECT_DIR / 'scripts')!r})",
-              "from load_landing import spark_session", "spark = spark_session()", "out = {}"]
+    script = ["import json, sys", f"sys.path.insert(0, {str(PROJECT_DIR)!r})",
+              "from opt_out_io.landing_export import spark_session", "spark = spark_session()", "out = {}"]
     for table in COMPARED:
         script.append(f"out[{table!r}] = [[None if v is None else (v.isoformat() if hasattr(v, 'isoformat') else v) "
                       f"for v in r] for r in spark.table({table!r}).collect()]")

@@ -30,7 +30,7 @@ def snapshot(warehouse: Warehouse, tables: list[str]) -> dict[str, list[tuple]]:
 
 @pytest.mark.slow
 def test_replay_month_by_month_snapshot_agrees_with_periods(warehouse: Warehouse, demo_warehouse: Warehouse) -> None:
-    """SPEC §5: built one month at a time, the snapshot's opted-out versions are exactly
+    """docs/rules.md §3: built one month at a time, the snapshot's opted-out versions are exactly
     opt_out_periods, and the end state equals a build of all months at once."""
     for month in demo_months():
         land_month(warehouse, month)
@@ -74,7 +74,7 @@ def test_building_the_same_files_twice_changes_nothing(warehouse: Warehouse) -> 
 
 @pytest.mark.parametrize("layout", ["absent", "empty_folders"])
 def test_empty_landing_area_builds(warehouse: Warehouse, layout: str) -> None:
-    """SPEC §2: nothing has arrived yet, or the folders exist but are empty."""
+    """docs/rules.md §1: nothing has arrived yet, or the folders exist but are empty."""
     if layout == "empty_folders":
         (warehouse.landing / "opt_out_codes" / "2025-04").mkdir(parents=True)
         (warehouse.landing / "practice_counts").mkdir()

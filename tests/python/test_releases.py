@@ -1,9 +1,11 @@
-"""Releases (SPEC §6, R15), their governance, the list check, and Type 1 at the point of
+"""Releases (docs/rules.md §4, R15), their governance, the list check, and Type 1 at the point of
 collection (R14), end to end."""
 
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -116,7 +118,7 @@ def test_release_governance_fails_the_build_naming_the_model(
 
 
 def test_a_new_release_is_audited_without_being_listed(tmp_path: Path) -> None:
-    """SPEC §6: every release is in release_audit. A release is one SQL file and one YAML
+    """docs/rules.md §4: every release is in release_audit. A release is one SQL file and one YAML
     entry; its audit row comes from the graph (the releases' post-hook), not a hand list."""
     project = copy_project(tmp_path / "project")
     (project / "models" / "releases" / "release_unlisted.sql").write_text(APPLIED_SQL + "\n")
@@ -164,12 +166,13 @@ def test_check_a_list(demo_warehouse: Warehouse, tmp_path: Path) -> None:
     with listed.open("w", newline="") as handle:
         csv.writer(handle).writerows([["nhs_number", "note"], *rows])
     output = tmp_path / "usable.csv"
-    result = demo_warehouse.dbt("run-operation", "check_nhs_number_list", "--args",
-                                f"{{input_csv: '{listed}', output_csv: '{output}'}}")
+    result = subprocess.run([sys.executable, "-m", "opt_out_io", "check-list", str(listed), str(output)],
+                            cwd=PROJECT_DIR, env=demo_warehouse.env(), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
     with output.open(newline="") as handle:
         usable = [row["note"] for row in csv.DictReader(handle)]
     assert sorted(usable) == ["keep me", "spaced"]
-    assert "7 rows read, 3 with a missing or invalid NHS number, 2 opted out, 2 may be used" in result.stdout
+    assert "7 rows read, 0 unreadable (not UTF-8, or the wrong number of values), 3 with a missing or invalid NHS number, 2 opted out, 2 may be used" in result.stdout
     assert opted_out[0][0] not in result.stdout
 
 

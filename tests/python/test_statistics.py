@@ -1,4 +1,4 @@
-"""Care Information Choices statistics and publication (R11-R13, SPEC §7), the summary
+"""Care Information Choices statistics and publication (R11-R13, docs/rules.md §5), the summary
 page, the semantic layer, and reading while building."""
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def test_chosen_month_without_disclosure_control(demo_warehouse: Warehouse, tmp_
     warehouse = Warehouse(tmp_path)
     shutil.copy(demo_warehouse.db_path, warehouse.db_path)
     warehouse.landing.symlink_to(demo_warehouse.landing)
-    warehouse.dbt("run", "--select", "publication", extra_vars={"publication_month": "2025-08",
+    warehouse.dbt("run", "--select", "publication", "publication_files", extra_vars={"publication_month": "2025-08",
                                                                 "disclosure_control": "none"})
     _, rows = read_csv(warehouse.publication / "care_information_choices_2025-08_practice.csv")
     expected = {p: t2 for p, t2 in warehouse.query(

@@ -1,4 +1,4 @@
--- SPEC §2: one row per entry in the landing area (every feed, and anything outside the
+-- docs/rules.md §1: one row per entry in the landing area (every feed, and anything outside the
 -- feed folders), with its state this run (landing.files, landing_file_state) and — for
 -- files read this run — whether it has a header line, whether that header is as expected,
 -- and how many data lines follow. No file is silently skipped.

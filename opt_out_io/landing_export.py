@@ -1,10 +1,10 @@
 """Bring the landing files to an engine that cannot read them itself (PostgreSQL, Spark).
 
-    python scripts/load_landing.py --target postgres   (or spark; make load-landing TARGET=…)
+    python -m opt_out_io load-landing --target postgres   (or spark; make postgres-demo / spark-demo)
 
 The files are parsed once, by the same DuckDB reader the default build uses (dbt
-run-operation `export_landing` on an in-memory DuckDB), so every engine sees the same
-lines, line numbers and file problems. The parsed copy is written to a private folder and
+run-operation `export_landing` on an in-memory DuckDB, invoked in this process), so every
+engine sees the same lines, line numbers and file problems. The parsed copy is written to a private folder and
 the engine is given tables over it in schema `landing_raw`:
 
 * PostgreSQL: foreign tables (file_fdw) over CSV. Landed rows are never stored in the
@@ -25,7 +25,6 @@ import datetime
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -47,19 +46,20 @@ def csv_columns(path: Path) -> list[tuple[str, str]]:
 
 def export(landing_dir: str | None, folder: Path, file_format: str) -> None:
     """Parse the landing files with the project's DuckDB reader into `folder`."""
+    from dbt.cli.main import dbtRunner
+
     folder.mkdir(parents=True)
-    command = [str(Path(sys.executable).parent / "dbt"), "run-operation", "export_landing",
-               "--target", "landing_reader", "--quiet",
-               "--args", json.dumps({"output_dir": str(folder), "file_format": file_format})]
+    arguments = ["run-operation", "export_landing", "--target", "landing_reader", "--quiet",
+                 "--project-dir", str(PROJECT),
+                 "--profiles-dir", os.environ.get("DBT_PROFILES_DIR", str(PROJECT)),
+                 "--args", json.dumps({"output_dir": str(folder), "file_format": file_format})]
     if landing_dir:
-        command += ["--vars", json.dumps({"landing_dir": landing_dir})]
-    env = dict(os.environ, DBT_PROFILES_DIR=os.environ.get("DBT_PROFILES_DIR", str(PROJECT)))
-    result = subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        # dbt's messages name files and macros, never row values.
-        sys.exit(f"load_landing: parsing the landing files failed:\n{result.stdout}{result.stderr}")
+        arguments += ["--vars", json.dumps({"landing_dir": landing_dir})]
+    # dbt's messages name files and macros, never row values.
+    if not dbtRunner().invoke(arguments).success:
+        sys.exit("load-landing: parsing the landing files failed (dbt's message is above)")
     if not exported_tables(folder, file_format):
-        sys.exit("load_landing: the export wrote no files")
+        sys.exit("load-landing: the export wrote no files")
 
 
 def postgres_settings() -> dict[str, str]:
@@ -143,11 +143,12 @@ def load_spark(folder: Path) -> None:
     spark.stop()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", required=True, choices=["postgres", "spark"])
     parser.add_argument("--landing-dir", help="landing folder (default: the landing_dir var)")
-    args = parser.parse_args()
+
+
+def main(args: argparse.Namespace) -> None:
     os.umask(0o077)
 
     default_root = ("/tmp/opt_out_postgres_landing" if args.target == "postgres"
@@ -170,8 +171,4 @@ def main() -> None:
         load_spark(folder)
     for old in previous:
         shutil.rmtree(old, ignore_errors=True)
-    print(f"load_landing: {args.target} now reads the landing files as parsed at {folder.name}")
-
-
-if __name__ == "__main__":
-    main()
+    print(f"load-landing: {args.target} now reads the landing files as parsed at {folder.name}")

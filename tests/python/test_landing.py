@@ -1,0 +1,104 @@
+"""The landing area as real ones are: every entry is read exactly once or listed with the
+reason it was not; a missing landing directory is one sentence; the received-files ledger
+holds instants, so the time zone of the machine changes nothing; a fresh clone's plain
+`dbt build` works."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from warehouse import DBT, DEMO_LANDING, PROJECT_DIR, Warehouse, copy_project
+
+HEADER = "extract_date,practice_code,nhs_number,code,recorded_date\n"
+# Synthetic, valid (Modulus 11) and 9-prefixed.
+NUMBERS = ["9434765919", "9000000017", "9000000025", "9000000033", "9000000041", "9000000068"]
+
+
+def codes_file(path: Path, number: str, code: str = "9Nu4") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(HEADER + f"2025-06-01,A81001,{number},{code},2025-05-01\n")
+
+
+def received_numbers(warehouse: Warehouse) -> list[str]:
+    return sorted(n for (n,) in warehouse.query("select nhs_number from opt_out_events"))
+
+
+def test_every_entry_is_read_once_or_listed_with_its_reason(warehouse: Warehouse, tmp_path: Path) -> None:
+    codes = warehouse.landing / "opt_out_codes"
+    codes_file(codes / "x[1].csv", NUMBERS[0])            # a glob pattern that matches x1.csv
+    codes_file(codes / "x1.csv", NUMBERS[1])
+    codes_file(codes / "star*.csv", NUMBERS[2])           # a glob pattern that matches starA.csv
+    codes_file(codes / "starA.csv", NUMBERS[3])
+    codes_file(codes / "sub" / "upper.CSV", NUMBERS[4])   # *.CSV is a CSV file
+    codes_file(codes / "back\\slash.csv", NUMBERS[5])
+    outside = tmp_path / "outside"
+    codes_file(outside / "linked.csv", NUMBERS[5])
+    (codes / "linked_folder").symlink_to(outside)
+    (codes / "linked_file.csv").symlink_to(outside / "linked.csv")
+    (codes / "dangling.csv").symlink_to(tmp_path / "nowhere.csv")
+    codes_file(warehouse.landing / "OPT_OUT_CODES" / "shouting.csv", NUMBERS[5])
+    codes_file(warehouse.landing / "root.csv", NUMBERS[5])
+    (codes / "notes.txt").write_text("not an extract\n")
+    warehouse.build()
+
+    assert received_numbers(warehouse) == sorted(NUMBERS[:5]), "each literal path read once, and only it"
+    recon = dict(warehouse.query("select source_file, rows_received from landing_file_reconciliation"))
+    for name in ("x[1].csv", "x1.csv", "star*.csv", "starA.csv", "sub/upper.CSV"):
+        assert recon[f"opt_out_codes/{name}"] == 1, name
+    refused = dict(warehouse.query("select source_file, reason from rejected_files"))
+    assert refused == {
+        "opt_out_codes/back\\slash.csv": "unsupported_file_name",
+        "opt_out_codes/linked_folder": "symbolic_link",
+        "opt_out_codes/linked_file.csv": "symbolic_link",
+        "opt_out_codes/dangling.csv": "symbolic_link",
+        "OPT_OUT_CODES/shouting.csv": "feed_folder_name_in_wrong_case",
+        "root.csv": "not_in_a_feed_folder",
+        "opt_out_codes/notes.txt": "not_a_csv_file",
+    }
+    assert NUMBERS[5] not in received_numbers(warehouse)
+
+
+def test_a_missing_landing_directory_is_one_sentence_and_changes_nothing(warehouse: Warehouse) -> None:
+    warehouse.land(DEMO_LANDING)
+    warehouse.build()
+    before = warehouse.table("opt_out_events")
+    missing = warehouse.root / "landing_typo"
+    result = warehouse.build(check=False, extra_vars={"landing_dir": str(missing)})
+    assert result.returncode != 0
+    assert f"The landing directory '{missing}' does not exist" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert warehouse.table("opt_out_events") == before
+
+
+@pytest.mark.slow
+def test_the_time_zone_of_the_machine_changes_nothing(warehouse: Warehouse) -> None:
+    """Modification times are instants: a warehouse built under one TZ and rebuilt under
+    another reads no file again and refuses none as changed after receipt."""
+    warehouse.land(DEMO_LANDING)
+    env = warehouse.env()
+    subprocess.run(warehouse.dbt_command("build"), cwd=PROJECT_DIR, env={**env, "TZ": "UTC"},
+                   capture_output=True, text=True, check=True, timeout=900)
+    received = warehouse.query("select count(*) from intermediate.int_landing_files_received")[0][0]
+    result = subprocess.run(warehouse.dbt_command("build"), cwd=PROJECT_DIR,
+                            env={**env, "TZ": "America/New_York"}, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert warehouse.query("select count(*) from rejected_files where reason = 'changed_after_receipt'") == [(0,)]
+    assert warehouse.query("select count(*) from intermediate.int_landing_files_received")[0][0] == received
+    assert warehouse.query("select count(*) from landing.files where already_received")[0][0] == received
+
+
+@pytest.mark.slow
+def test_a_fresh_clone_builds_with_plain_dbt_build(tmp_path: Path) -> None:
+    """No make, no DBT_PROFILES_DIR, no OPT_OUT_DUCKDB_PATH: the demo builds in warehouse/."""
+    project = copy_project(tmp_path / "clone")
+    (project / "warehouse").mkdir()
+    shutil.copy(PROJECT_DIR / "warehouse" / "README.md", project / "warehouse" / "README.md")
+    env = {k: v for k, v in os.environ.items() if k not in ("DBT_PROFILES_DIR", "OPT_OUT_DUCKDB_PATH")}
+    result = subprocess.run([DBT, "build"], cwd=project, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert (project / "warehouse" / "opt_out.duckdb").exists()
+    assert "ERROR=0" in result.stdout and "SKIP=0" in result.stdout

@@ -4,6 +4,7 @@ old files, rebuilding the same files, --full-refresh, and an empty landing area.
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 
 import pytest
 from warehouse import DEMO_LANDING, Warehouse, demo_months
@@ -97,3 +98,27 @@ def test_a_file_changed_after_receipt_is_refused_and_history_kept(warehouse: War
         ("changed_after_receipt",)]
     assert snapshot(warehouse, MARTS + LEDGERS) == before
     assert warehouse.query("select count(*) from staging.stg_landing__files where already_received")[0][0] > 80
+
+
+@pytest.mark.slow
+def test_a_late_file_change_reaches_the_snapshot(warehouse: Warehouse) -> None:
+    """docs/rules.md §3: the snapshot's current versions agree with current_opt_outs whatever
+    order files land in. A file dated before months already built withdraws a patient whose
+    current version began later: the snapshot records the change when it became known."""
+    for month in demo_months()[:4]:
+        land_month(warehouse, month)
+    warehouse.build()
+    latest = warehouse.query("select max(received_date) from opt_out_events")[0][0]
+    number, recorded = warehouse.query(
+        "select c.nhs_number, c.opted_out_on from current_opt_outs as c "
+        f"where c.received_date = '{latest}' and c.opted_out_on < date '2025-05-01' order by all limit 1")[0]
+    late = warehouse.landing / "opt_out_codes" / "late" / "A81001_2025-05-20.csv"
+    late.parent.mkdir(parents=True)
+    late.write_text("extract_date,practice_code,nhs_number,code,recorded_date\n"
+                    f"2025-05-20,A81001,{number},9Nu5,{recorded + timedelta(days=1)}\n")
+    warehouse.build()
+    current = {n for (n,) in warehouse.query("select nhs_number from current_opt_outs")}
+    assert number not in current
+    in_snapshot = {n for (n,) in warehouse.query(
+        "select nhs_number from snapshots.type2_opt_out_status where dbt_valid_to is null and is_opted_out")}
+    assert in_snapshot == current

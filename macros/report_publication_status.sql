@@ -1,24 +1,32 @@
-{#- Write-audit-publish, at on-run-end: when the checked record could not be published
-    (a check failed, so dbt skipped or failed the published_* models), say so plainly:
-    releases, the release audit and the publication still use the last good record. -#}
+{#- Write-audit-publish, at on-run-end: say what this build published, what it did not, and
+    what actually failed — by name (models, tests and hooks carry no patient data) — and
+    which record is in force. Silent when the build did not select the published record. -#}
 {% macro report_publication_status() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set held_back = [] -%}
+    {%- set outcome = {} -%}
+    {%- set failed = [] -%}
     {%- for result in results -%}
-        {%- if result.node.name in ['published_current_opt_outs', 'published_opt_out_periods', 'publication_files']
-            and result.status in ['skipped', 'error'] -%}
-            {%- do held_back.append(result.node.name) -%}
+        {%- do outcome.update({result.node.name: result.status}) -%}
+        {%- if result.status in ['error', 'fail', 'runtime error'] -%}
+            {%- do failed.append(result.node.resource_type ~ " " ~ result.node.name) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if held_back -%}
+    {%- set what_failed = ("failed: " ~ failed | join(', ')) if failed
+        else "it was not built (a step it depends on was skipped)" -%}
+    {%- if 'published_current_opt_outs' in outcome -%}
         {%- set relation = adapter.get_relation(database=target.get('database'), schema='published',
                                                 identifier='published_current_opt_outs') -%}
-        {%- set since = run_query('select max(published_at) from ' ~ relation).columns[0].values()[0]
+        {%- set in_force = run_query('select max(published_at) from ' ~ relation).columns[0].values()[0]
             if relation is not none else none -%}
-        {{ log("OPT-OUT RECORD NOT PUBLISHED: a check failed, so " ~ held_back | join(', ')
-            ~ " did not run. Releases, the release audit and the Care Information Choices files still use the record"
-            ~ (" published at " ~ since if since else " of the last good build (none yet)")
-            ~ ". Fix the failing checks and build again.", info=True) }}
+        {%- if outcome['published_current_opt_outs'] != 'success' -%}
+            {{ log("OPT-OUT RECORD NOT PUBLISHED: " ~ what_failed ~ ". Releases, the release audit and "
+                ~ "the Care Information Choices files still use "
+                ~ ("the record published at " ~ in_force if in_force else "no record (none has been published yet)")
+                ~ ". Fix what failed and build again.", info=True) }}
+        {%- elif outcome.get('publication_files', 'success') != 'success' -%}
+            {{ log("Opt-out record published at " ~ in_force ~ ". CARE INFORMATION CHOICES FILES NOT WRITTEN: "
+                ~ what_failed ~ ". The files already in the publication folder are unchanged.", info=True) }}
+        {%- endif -%}
     {%- endif -%}
     {{ return('') }}
 {% endmacro %}

@@ -1,6 +1,7 @@
 -- Implements R3's reason order for the Type 2 feed (R2 code, R4 Type 1, R5 withdrawal
 -- dates, R1 validity): each landed opt_out_codes row is accepted (rejection_reason null)
--- or takes the first reason that applies. R4: a Type 1 row keeps no NHS number.
+-- or takes the first reason that applies. R4: a Type 1 row keeps no NHS number, nor does a
+-- row whose code is a Type 1 code but for its case (it stays unknown_code, R2).
 {{ config(materialized='view') }}
 with
 
@@ -17,6 +18,12 @@ code_list as (
     from {{ ref('opt_out_code_list') }}
 ),
 
+type1_codes_case_folded as (
+    select distinct lower(code) as folded_code
+    from code_list
+    where opt_out_type = 1
+),
+
 coded as (
     select
         staged.*,
@@ -27,9 +34,11 @@ coded as (
             staged.recorded_date is not null
             and staged.recorded_date <= staged.extract_date,
             false
-        ) as recorded_date_is_valid
+        ) as recorded_date_is_valid,
+        type1_codes_case_folded.folded_code is not null as is_type1_code_ignoring_case
     from staged
     left join code_list on staged.code = code_list.code
+    left join type1_codes_case_folded on lower(staged.code) = type1_codes_case_folded.folded_code
 ),
 
 classified as (
@@ -43,8 +52,11 @@ classified as (
             ['invalid_nhs_number', 'not nhs_number_is_valid'],
             ['invalid_recorded_date', "action = 'withdrawal' and not recorded_date_is_valid"],
         ]) }} as rejection_reason,
-        -- R4, and a line whose columns cannot be trusted may hold a Type 1 number anywhere.
-        coalesce(opt_out_type = 1 or has_extra_values or has_line_break, false) as must_not_keep_nhs_number
+        -- R4 (also for a Type 1 code in another case), and a line whose columns cannot be
+        -- trusted may hold a Type 1 number anywhere.
+        coalesce(
+            is_type1_code_ignoring_case or has_extra_values or has_line_break, false
+        ) as must_not_keep_nhs_number
     from coded
 ),
 

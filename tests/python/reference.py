@@ -36,8 +36,9 @@ def is_valid_nhs_number(number: str | None) -> bool:
 
 
 def parse_date(raw: str | None) -> date | None:
+    """A real calendar date written YYYY-MM-DD with a year from 1900 to 2999."""
     value = (raw or "").strip(" ")
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value) or not 1900 <= int(value[:4]) <= 2999:
         return None
     try:
         return date.fromisoformat(value)
@@ -46,7 +47,8 @@ def parse_date(raw: str | None) -> date | None:
 
 
 def normalise_code(raw: str | None) -> str | None:
-    return (raw or "").strip(" ").rstrip(".") or None
+    """R2: trim spaces, tabs and line breaks, then drop trailing dots."""
+    return (raw or "").strip(" \t\r\n").rstrip(".") or None
 
 
 def normalise_practice(raw: str | None) -> str:
@@ -104,7 +106,9 @@ def compute(landing: Path) -> Reference:
         nhs = normalise_nhs_number(raw_nhs)
         recorded = parse_date(raw_recorded)
         recorded_ok = recorded is not None and extract is not None and recorded <= extract
-        if meaning and meaning[0] == 1 and nhs:
+        type1_ignoring_case = (normalise_code(raw_code) or "").lower() in {
+            code.lower() for code, (kind, _) in codes.items() if kind == 1}
+        if type1_ignoring_case and nhs:
             ref.type1_nhs_numbers.add(nhs)
         if extra:
             reason = "unexpected_column_count"

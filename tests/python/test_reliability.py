@@ -8,9 +8,12 @@ import re
 import signal
 import stat
 import subprocess
+import textwrap
 import time
+from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 import reference
 from warehouse import DEMO_LANDING, DbtFailed, Warehouse, copy_project, demo_months
@@ -96,6 +99,14 @@ CASES: list[tuple[str, str, bytes | str, object]] = [
     ("code_trailing_dots", "opt_out_codes", H + f"2025-04-01,A81001,{N[27]},XaaVL...,2025-01-01\n", {1: None}),
     ("code_empty", "opt_out_codes", H + f"2025-04-01,A81001,{N[28]},,2025-01-01\n", {1: "unknown_code"}),
     ("type1_code", "opt_out_codes", H + f"2025-04-01,A81001,{N[29]},XaZ89,2025-01-01\n", {1: "type1_not_collected"}),
+    ("type1_code_with_tab", "opt_out_codes", H + f"2025-04-01,A81001,{N[46]},9Nu0\t,2025-01-01\n",
+     {1: "type1_not_collected"}),
+    ("type1_code_other_case", "opt_out_codes", H + f"2025-04-01,A81001,{N[47]},xaz89,2025-01-01\n", {1: "unknown_code"}),
+    ("opt_out_year_zero", "opt_out_codes", H + f"2025-04-01,A81001,{N[49]},9Nu4,0000-06-15\n", {1: None}),
+    ("extract_year_zero", "opt_out_codes", H + f"0000-06-15,A81001,{N[50]},9Nu4,2025-01-01\n",
+     {1: "invalid_extract_date"}),
+    ("withdrawal_year_1899", "opt_out_codes", H + f"2025-04-01,A81001,{N[51]},9Nu5,1899-12-31\n",
+     {1: "invalid_recorded_date"}),
     ("extract_date_uk_format", "opt_out_codes", H + f"01/04/2025,A81001,{N[30]},9Nu4,2025-01-01\n",
      {1: "invalid_extract_date"}),
     ("extract_date_empty", "opt_out_codes", H + f",A81001,{N[31]},9Nu4,2025-01-01\n", {1: "invalid_extract_date"}),
@@ -189,6 +200,25 @@ def test_same_file_twice_is_one_set_of_events(catalogue: Warehouse) -> None:
         "select count(*) from landing_file_reconciliation where source_file like '%duplicate_rows%'") == [(3,)]
 
 
+def test_type1_codes_however_written_keep_no_number(catalogue: Warehouse) -> None:
+    """R2/R4: a Type 1 code with a trailing tab, or in another case, stores its NHS number
+    in no table at all (the analyst copy included)."""
+    stored = catalogue.all_text_values()
+    assert not {n for n in (N[46], N[47]) if any(n in value for value in stored)}
+    with duckdb.connect(str(catalogue.analyst_copy), read_only=True) as analyst:
+        assert analyst.execute(
+            f"select count(*) from rejected_rows where nhs_number in ('{N[46]}', '{N[47]}')").fetchone() == (0,)
+
+
+def test_an_opt_out_dated_year_zero_still_applies(catalogue: Warehouse) -> None:
+    """docs/rules.md §1, R5: 0000-06-15 is no date; the opt-out is kept, dated when received,
+    and the patient is a current opt-out (not lost through a BC date)."""
+    assert catalogue.query(
+        f"select recorded_date, recorded_date_imputed from opt_out_events where nhs_number = '{N[49]}'") == [
+        (date(2025, 4, 1), True)]
+    assert catalogue.query(f"select count(*) from current_opt_outs where nhs_number = '{N[49]}'") == [(1,)]
+
+
 def test_sql_looking_text_is_only_data(catalogue: Warehouse) -> None:
     assert catalogue.query("select count(*) from opt_out_events")[0][0] > 0
 
@@ -196,7 +226,38 @@ def test_sql_looking_text_is_only_data(catalogue: Warehouse) -> None:
 # ---------------------------------------------------------------- write-audit-publish
 
 
-def test_failing_check_keeps_the_published_record_in_force(tmp_path: Path) -> None:
+INJECTED_FAILURES = {
+    # A check on one model of the record.
+    "single_model_test": ("tests/dbt/injected_failure.sql",
+                          "-- A check on the opt-out record that fails.\n"
+                          "select count(*) from {{ ref('current_opt_outs') }} having true\n"),
+    # A check spanning two models, neither of them the published one's only parent.
+    "multi_model_test": ("tests/dbt/injected_failure.sql",
+                         "-- A check across the record that fails.\n"
+                         "select periods.nhs_number from {{ ref('opt_out_periods') }} as periods\n"
+                         "inner join {{ ref('current_opt_outs') }} as current_record\n"
+                         "    on periods.nhs_number = current_record.nhs_number\n"),
+    # A unit test of a rule of the record.
+    "unit_test": ("models/opt_outs/injected_failure.yml", textwrap.dedent("""\
+        unit_tests:
+          - name: injected_failure
+            model: int_type2_status_changes
+            given:
+              - input: ref('int_type2_status_by_received_date')
+                rows:
+                  - {nhs_number: A, as_of_date: '2025-04-01', is_opted_out: true, deciding_recorded_date: '2025-01-01'}
+            expect:
+              rows:
+                - {nhs_number: A, status_from: '2025-04-01', is_opted_out: false}
+        """)),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(INJECTED_FAILURES))
+def test_failing_check_keeps_the_published_record_in_force(tmp_path: Path, kind: str) -> None:
+    """Write-audit-publish: any kind of failing check on the record — single-model,
+    multi-model or unit test — stops publication, and the build says what failed and which
+    record is in force."""
     project = copy_project(tmp_path / "project")
     warehouse = Warehouse(tmp_path, project_dir=project)
     months = demo_months()
@@ -209,18 +270,37 @@ def test_failing_check_keeps_the_published_record_in_force(tmp_path: Path) -> No
         "release": warehouse.table("releases.release_hes_research_extract"),
         "files": {p.name: p.read_bytes() for p in warehouse.publication.iterdir()},
     }
-    (project / "tests" / "dbt" / "injected_failure.sql").write_text(
-        "-- A check on the opt-out record that fails.\nselect count(*) from {{ ref('current_opt_outs') }} having true\n")
+    published_at = warehouse.query("select max(published_at) from published.published_current_opt_outs")[0][0]
+    relative, text = INJECTED_FAILURES[kind]
+    (project / relative).write_text(text)
     for feed in ("opt_out_codes", "practice_counts"):
         warehouse.land(DEMO_LANDING / feed / months[-1], f"{feed}/{months[-1]}")
     result = warehouse.build(check=False)
     assert result.returncode != 0
-    assert "OPT-OUT RECORD NOT PUBLISHED" in result.stdout
+    assert "OPT-OUT RECORD NOT PUBLISHED: failed:" in result.stdout
+    assert "injected_failure" in result.stdout.split("OPT-OUT RECORD NOT PUBLISHED")[1]
+    assert f"still use the record published at {published_at}" in result.stdout
     assert warehouse.table("published.published_current_opt_outs") == before["record"]
     assert warehouse.table("releases.release_hes_research_extract") == before["release"]
     assert {p.name: p.read_bytes() for p in warehouse.publication.iterdir()} == before["files"]
-    # The unchecked record did change: the published one is genuinely the older.
-    assert warehouse.query("select count(*) from current_opt_outs") != [(len(before["record"]),)]
+    if kind != "unit_test":  # a failing unit test stops its model being built at all
+        # The unchecked record did change: the published one is genuinely the older.
+        assert warehouse.query("select count(*) from current_opt_outs") != [(len(before["record"]),)]
+
+
+def test_a_publication_that_cannot_be_written_is_named_and_writes_nothing(warehouse: Warehouse) -> None:
+    """The end-of-run message says what failed (here the publication folder is a file), not
+    that a check failed; the record itself was checked and published."""
+    warehouse.land(DEMO_LANDING)
+    blocked = warehouse.root / "not_a_folder"
+    blocked.write_text("a file where the publication folder should be\n")
+    result = warehouse.build(check=False, extra_vars={"publication_dir": str(blocked)})
+    assert result.returncode != 0
+    published_at = warehouse.query("select max(published_at) from published.published_current_opt_outs")[0][0]
+    assert f"Opt-out record published at {published_at}. CARE INFORMATION CHOICES FILES NOT WRITTEN: " \
+           "failed: model publication_files" in result.stdout
+    assert "OPT-OUT RECORD NOT PUBLISHED" not in result.stdout
+    assert blocked.read_text() == "a file where the publication folder should be\n"
 
 
 # ---------------------------------------------------------------------- crash safety

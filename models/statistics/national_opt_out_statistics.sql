@@ -37,7 +37,8 @@ final as (
     select
         months.reporting_month,
         summed.registered_patients,
-        coalesce(summed.type1_opt_outs, 0) as type1_opt_outs,
+        -- Missing, not 0, while no practice has sent its counts for the month.
+        summed.type1_opt_outs,
         coalesce(summed.type2_opt_outs, 0) as type2_opt_outs,
         {{ opt_out_rate('summed.type1_opt_outs', 'summed.registered_patients') }} as type1_rate,
         {{ opt_out_rate('summed.type2_opt_outs', 'summed.registered_patients') }} as type2_rate,

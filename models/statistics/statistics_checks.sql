@@ -44,7 +44,7 @@ england_mismatches as (
     left join england_sums on national.reporting_month = england_sums.reporting_month
     where
         england_sums.registered_patients is distinct from national.registered_patients
-        or coalesce(england_sums.type1_opt_outs, 0) <> national.type1_opt_outs
+        or england_sums.type1_opt_outs is distinct from national.type1_opt_outs
         or coalesce(england_sums.type2_opt_outs, 0) <> national.type2_opt_outs
 ),
 

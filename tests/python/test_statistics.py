@@ -185,3 +185,25 @@ def test_reading_while_building(warehouse: Warehouse) -> None:
     with duckdb.connect(str(warehouse.analyst_copy), read_only=True) as fresh:
         after = fresh.execute("select count(*), max(reporting_month) from national_opt_out_statistics").fetchone()
     assert after[0] == before[0] + 1
+
+
+@pytest.mark.slow
+def test_a_month_whose_counts_have_not_arrived_is_published_with_them_missing(warehouse: Warehouse) -> None:
+    """The latest month has codes but no practice counts yet: all four files are written,
+    the England file shows Type 1 as missing (not 0), and the page says what has not arrived."""
+    months = demo_months()
+    for month in months[:-1]:
+        for feed in ("opt_out_codes", "practice_counts"):
+            warehouse.land(DEMO_LANDING / feed / month, f"{feed}/{month}")
+    warehouse.land(DEMO_LANDING / "opt_out_codes" / months[-1], f"opt_out_codes/{months[-1]}")
+    warehouse.build()
+    latest = months[-1]
+    assert sorted(p.name for p in warehouse.publication.iterdir()) == sorted(
+        f"care_information_choices_{latest}_{level}" for level in
+        ("ccg.csv", "national.csv", "practice.csv", "summary.html"))
+    _, rows = read_csv(warehouse.publication / f"care_information_choices_{latest}_national.csv")
+    assert rows[0]["REGISTERED_PATIENTS"] == "" and rows[0]["TYPE_1_OPT_OUTS"] == ""
+    assert rows[0]["TYPE_2_OPT_OUTS"] not in ("", "0")
+    page = (warehouse.publication / f"care_information_choices_{latest}_summary.html").read_text()
+    assert "No practice has sent its counts for this month yet" in page
+    assert "not yet received" in page

@@ -18,8 +18,9 @@
             ~ relation ~ "'") }}
     {%- endif -%}
     {%- set column = quoted_column(nhs_number_column) -%}
+    {%- do check_nhs_number_column(relation, nhs_number_column) -%}
     {%- set as_of = validated_as_of(as_of) if as_of is not none else none -%}
-    {#- config is there for models; an operation (check_nhs_number_list) has none. -#}
+    {#- config is there for models, not in an inline compile (python -m opt_out_io check-list). -#}
     {%- if config is defined and config is callable -%}
     {%- do config({'meta': {'opt_out_release': {
         'nhs_number_column': nhs_number_column,

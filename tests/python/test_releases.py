@@ -217,3 +217,49 @@ def test_excluded_patients_are_written_to_no_table(demo_warehouse: Warehouse) ->
     _, excluded = gp_reference(demo_warehouse.landing)
     stored = demo_warehouse.all_text_values()
     assert not {n for n in excluded if any(n in value for value in stored)}
+
+
+def test_a_release_over_integer_nhs_numbers_and_a_wrongly_typed_column(tmp_path: Path) -> None:
+    """R15: NHS numbers held as integers (common in real datasets) are matched like text;
+    a column of another type is one sentence naming it and its type."""
+    project = copy_project(tmp_path / "project")
+    usable = [row for row in episodes()
+              if reference.is_valid_nhs_number(reference.normalise_nhs_number(row["nhs_number"]))]
+    with (project / "seeds" / "integer_episodes.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["episode_id", "nhs_number", "admission_date"])
+        writer.writerows([r["episode_id"], reference.normalise_nhs_number(r["nhs_number"]), r["admission_date"]]
+                         for r in usable)
+    (project / "seeds" / "integer_episodes.yml").write_text(textwrap.dedent("""\
+        version: 2
+        seeds:
+          - name: integer_episodes
+            config:
+              column_types: {episode_id: varchar, nhs_number: bigint, admission_date: date}
+        """))
+    (project / "models" / "releases" / "release_integer_numbers.sql").write_text(
+        "{{ apply_opt_outs(ref('integer_episodes')) }}\n")
+    (project / "models" / "releases" / "release_integer_numbers.yml").write_text(textwrap.dedent("""\
+        version: 2
+        models:
+          - name: release_integer_numbers
+            config:
+              meta: {purpose: p, recipient: r, opt_outs: applied}
+            data_tests: [no_opted_out_patients]
+        """))
+    warehouse = Warehouse(tmp_path, project_dir=project)
+    warehouse.land(DEMO_LANDING)
+    warehouse.build()
+    assert warehouse.query("select data_type from information_schema.columns where table_name = 'integer_episodes' "
+                           "and column_name = 'nhs_number'") == [("BIGINT",)]
+    kept = {r[0] for r in warehouse.query("select episode_id from releases.release_integer_numbers")}
+    assert kept == expected_release(reference.compute(warehouse.landing), None)
+    assert warehouse.query("select rows_removed > 0 from release_audit where release_name = 'release_integer_numbers'"
+                           ) == [(True,)]
+
+    (project / "models" / "releases" / "release_integer_numbers.sql").write_text(
+        "{{ apply_opt_outs(ref('integer_episodes'), nhs_number_column='admission_date') }}\n")
+    result = warehouse.build("--select", "release_integer_numbers", check=False)
+    assert result.returncode != 0
+    assert "column 'admission_date' of" in result.stdout and "is date; NHS numbers must be held as text or as " \
+        "whole numbers" in result.stdout

@@ -26,7 +26,17 @@
         {%- elif outcome.get('publication_files', 'success') != 'success' -%}
             {{ log("Opt-out record published at " ~ in_force ~ ". CARE INFORMATION CHOICES FILES NOT WRITTEN: "
                 ~ what_failed ~ ". The files already in the publication folder are unchanged.", info=True) }}
+        {%- elif outcome.get('publication_files') == 'success' -%}
+            {%- set files = adapter.get_relation(database=target.get('database'), schema=target.schema,
+                                                 identifier='publication_files') -%}
+            {%- if files is not none and run_query('select count(*) from ' ~ files).columns[0].values()[0] == 0 -%}
+                {{ log("No Care Information Choices files were written: "
+                    ~ ("the publication views hold another month than publication_month " ~ publication_month()
+                       ~ " (build them with the files: dbt build --select publication publication_files)"
+                       if publication_month() else "the warehouse has no figures yet") ~ ".", info=True) }}
+            {%- endif -%}
         {%- endif -%}
     {%- endif -%}
+    {%- do report_failing_reference_rows(results) -%}
     {{ return('') }}
 {% endmacro %}

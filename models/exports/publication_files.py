@@ -33,6 +33,10 @@ def model(dbt, session):
         return session.sql(nothing)
     _, month_number, year = national_rows[0][0].split("/")
     month = f"{year}-{month_number}"
+    if meta.get("publication_month") and meta["publication_month"] != month:
+        # The views were built for another month (only this model was selected): write nothing;
+        # the end-of-run report says so (report_publication_status).
+        return session.sql(nothing)
     csv_files = [
         CsvFile(level, len(relation.fetchall()),
                 lambda path, relation=relation: relation.write_csv(str(path), header=True))

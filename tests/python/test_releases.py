@@ -263,3 +263,56 @@ def test_a_release_over_integer_nhs_numbers_and_a_wrongly_typed_column(tmp_path:
     assert result.returncode != 0
     assert "column 'admission_date' of" in result.stdout and "is date; NHS numbers must be held as text or as " \
         "whole numbers" in result.stdout
+
+
+def run_check_list(warehouse: Warehouse, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "opt_out_io", "check-list", *args], cwd=PROJECT_DIR,
+                          env=warehouse.env(), capture_output=True, text=True, timeout=300)
+
+
+def test_check_list_reads_row_by_row_and_prints_no_number(demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    """A byte that is not UTF-8, or a malformed line, deep in the list costs that row only,
+    and no number reaches the console, dbt's log or target/."""
+    opted_out = demo_warehouse.query("select nhs_number from published.published_current_opt_outs order by all")[0][0]
+    free = next(n for n in ("9434765919", "9000000017", "9000000025") if not demo_warehouse.query(
+        f"select 1 from published.published_opt_out_periods where nhs_number = '{n}'"))
+    listed = tmp_path / "list.csv"
+    listed.write_bytes(b"nhs_number,note\n" + f"{free},fine\n".encode() * 50 + f"{opted_out},caf\xe9\n".encode("latin-1")
+                       + f"{free},too,many\n".encode() + f"{free},last\n".encode())
+    output = tmp_path / "usable.csv"
+    log = PROJECT_DIR / "logs" / "dbt.log"
+    log_before = log.read_bytes() if log.exists() else b""
+    result = run_check_list(demo_warehouse, str(listed), str(output))
+    assert result.returncode == 0, result.stderr
+    assert "53 rows read, 2 unreadable (not UTF-8, or the wrong number of values), 0 with a missing or invalid " \
+           "NHS number, 0 opted out, 51 may be used" in result.stdout
+    assert len(output.read_text().splitlines()) == 52
+    written = (log.read_bytes() if log.exists() else b"")[len(log_before):]
+    for number in (opted_out, free):
+        assert number not in result.stdout + result.stderr
+        assert number.encode() not in written
+        for path in (PROJECT_DIR / "target").rglob("*"):
+            if path.is_file() and path.stat().st_mtime >= listed.stat().st_mtime:
+                assert number.encode() not in path.read_bytes(), path
+
+
+@pytest.mark.parametrize(("case", "content", "message"), [
+    ("empty", b"", "the input is empty"),
+    ("no_column", b"nhs,note\n9434765919,x\n", "the header row has no column named 'nhs_number' (2 columns)"),
+    ("semicolons", b"nhs_number;note\n9434765919;x\n", "is the file separated by something other than commas?"),
+    ("same_file", b"nhs_number\n9434765919\n", "OUTPUT names the input file"),
+    ("missing", None, "does not exist"),
+])
+def test_check_list_refuses_with_one_sentence(demo_warehouse: Warehouse, tmp_path: Path, case: str,
+                                              content: bytes | None, message: str) -> None:
+    listed = tmp_path / "list.csv"
+    if content is not None:
+        listed.write_bytes(content)
+    output = listed if case == "same_file" else tmp_path / "usable.csv"
+    result = run_check_list(demo_warehouse, str(listed), str(output))
+    assert result.returncode != 0
+    assert message in result.stderr and result.stderr.startswith("check-list: ")
+    assert "Traceback" not in result.stderr and "9434765919" not in result.stdout + result.stderr
+    if content is not None:
+        assert listed.read_bytes() == content, "the input is never overwritten"
+    assert case == "same_file" or not output.exists()

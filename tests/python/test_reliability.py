@@ -466,3 +466,32 @@ def test_encrypted_warehouse_cannot_be_opened_without_the_key(tmp_path: Path) ->
     # No plain-text copy is made of an encrypted warehouse, and the file holds no number in clear.
     assert not warehouse.analyst_copy.exists()
     assert not re.search(rb"9[0-9]{9}", warehouse.db_path.read_bytes())
+
+
+# ------------------------------------------------------- configuration and reference data
+
+
+def test_reference_data_and_configuration_mistakes_are_named(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    warehouse = Warehouse(tmp_path, project_dir=project)
+    warehouse.land(DEMO_LANDING)
+    warehouse.build()
+
+    result = warehouse.build(check=False, extra_vars={"publication_month": "2025-13"})
+    assert result.returncode != 0 and "Traceback" not in result.stdout + result.stderr
+    assert "The dbt var publication_month must be a month written YYYY-MM" in result.stdout
+
+    result = warehouse.build(check=False, extra_vars={"publication_month": "2024-01"})
+    assert result.returncode != 0 and "Traceback" not in result.stdout + result.stderr
+    assert "publication_month 2024-01 has no figures, so nothing can be published for it (months with figures: " \
+           f"{demo_months()[0]} to {demo_months()[-1]})" in result.stdout
+    assert not list(warehouse.publication.glob("*2024-01*"))
+
+    practices = project / "seeds" / "practices.csv"
+    first = practices.read_text().splitlines()[1].split(",")
+    practices.write_text(practices.read_text() + f"{first[0]},{first[1]},{first[2]},2025-01-01,\n")
+    result = warehouse.build(check=False)
+    assert result.returncode != 0
+    assert "Reference data check periods_do_not_overlap_practices_practice_code failed on:" in result.stdout
+    assert f"period_key={first[0]}, period_from={first[3]}, period_to=None, next_from=2025-01-01" in result.stdout
+    assert "CARE INFORMATION CHOICES FILES NOT WRITTEN" in result.stdout

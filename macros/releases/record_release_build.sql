@@ -4,7 +4,7 @@
 {% macro record_release_build(manifest) %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     insert into {{ manifest }} (
-        release_name, built_at, purpose, recipient, opt_outs, exemption, as_of,
+        release_name, built_at, version_id, purpose, recipient, opt_outs, exemption, as_of,
         rows_without_nhs_number_policy, rows_in, rows_out, rows_removed, patients_removed,
         rows_without_matchable_nhs_number
     )

@@ -11,6 +11,13 @@
     select
         {{ sql_string_literal(node.name) }} as release_name,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as built_at,
+        {#- The record version the release applied: the one in force (null when exempt). #}
+        {% if applied -%}
+            (select max(version_id) from {{ ref('published_opt_out_periods') if args.as_of
+                else ref('published_current_opt_outs') }})
+        {%- else -%}
+            cast(null as {{ dbt.type_string() }})
+        {%- endif %} as version_id,
         {{ sql_string_literal(meta.get('purpose', '')) }} as purpose,
         {{ sql_string_literal(meta.get('recipient', '')) }} as recipient,
         {{ sql_string_literal(meta.get('opt_outs', '')) }} as opt_outs,

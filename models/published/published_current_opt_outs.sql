@@ -25,6 +25,7 @@ published as (
         checked.received_date,
         record_date.record_as_of_date,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as published_at,
+        {{ record_version_id() }} as version_id,
         checks.checks_passed
     from checked
     cross join record_date

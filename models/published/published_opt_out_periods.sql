@@ -17,6 +17,7 @@ published as (
         checked.applied_from,
         checked.applied_to,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as published_at,
+        {{ record_version_id() }} as version_id,
         checks.checks_passed
     from checked
     cross join checks

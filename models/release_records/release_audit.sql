@@ -27,6 +27,7 @@ select
     rows_removed,
     patients_removed,
     rows_without_matchable_nhs_number,
-    built_at
+    built_at,
+    version_id
 from latest
 where recency = 1

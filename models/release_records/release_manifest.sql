@@ -12,6 +12,7 @@
 select
     cast(null as {{ dbt.type_string() }}) as release_name,
     cast(null as timestamp) as built_at,
+    cast(null as {{ dbt.type_string() }}) as version_id,
     cast(null as {{ dbt.type_string() }}) as purpose,
     cast(null as {{ dbt.type_string() }}) as recipient,
     cast(null as {{ dbt.type_string() }}) as opt_outs,

@@ -122,3 +122,28 @@ def test_a_late_file_change_reaches_the_snapshot(warehouse: Warehouse) -> None:
     in_snapshot = {n for (n,) in warehouse.query(
         "select nhs_number from snapshots.type2_opt_out_status where dbt_valid_to is null and is_opted_out")}
     assert in_snapshot == current
+
+
+@pytest.mark.slow
+def test_each_publication_is_a_record_version_and_releases_name_theirs(warehouse: Warehouse) -> None:
+    """docs/rules.md §6: every build whose checks pass adds one record version (append-only,
+    kept by --full-refresh); every release build adds a manifest row naming the version it
+    applied; the same list has the same hash."""
+    warehouse.land(DEMO_LANDING)
+    warehouse.build()
+    warehouse.build()
+    warehouse.build("--full-refresh")
+    versions = warehouse.query("select version_id, record_hash, opted_out_patients, latest_received_date "
+                               "from published.published_record_versions order by published_at")
+    assert len(versions) == 3 and len({v[0] for v in versions}) == 3
+    assert len({v[1] for v in versions}) == 1, "the same list has the same hash, whatever its order"
+    assert versions[-1][2] == warehouse.query("select count(*) from current_opt_outs")[0][0]
+    assert versions[-1][3] == warehouse.query("select max(received_date) from opt_out_events")[0][0]
+    manifest = warehouse.query("select release_name, version_id, opt_outs from release_manifest")
+    assert len(manifest) == 3 * 3
+    for release, version, opt_outs in manifest:
+        assert (version in {v[0] for v in versions}) if opt_outs == "applied" else version is None, release
+    in_force = warehouse.query("select max(version_id) from published.published_current_opt_outs")[0][0]
+    assert in_force == versions[-1][0]
+    assert {v for (v,) in warehouse.query("select version_id from release_audit where opt_outs = 'applied'")} == {
+        in_force}

@@ -27,29 +27,6 @@ open_period_without_current as (
     select nhs_number from current_record
 ),
 
-{% if target.type != 'spark' -%}
--- docs/rules.md §3: the snapshot's current versions agree with the current record, in any
--- landing order. (No snapshot on Spark: see README, Other engines.)
-snapshot_current as (
-    select nhs_number from {{ ref('type2_opt_out_status') }}
-    where dbt_valid_to is null and is_opted_out
-),
-
-snapshot_disagreements as (
-    select nhs_number from (
-        select nhs_number from snapshot_current
-        except
-        select nhs_number from current_record
-    ) as only_in_snapshot
-    union all
-    select nhs_number from (
-        select nhs_number from current_record
-        except
-        select nhs_number from snapshot_current
-    ) as only_in_record
-),
-
-{% endif -%}
 -- R3: for every landed file, rows in = rows received = rows accepted + rows rejected.
 unreconciled_files as (
     select source_file
@@ -65,15 +42,10 @@ checks as (
         (select count(*) from current_without_open_period)
         + (select count(*) from open_period_without_current) as failures
     union all
-    {%- if target.type != 'spark' %}
-    select
-        'snapshot_matches_current_opt_outs' as check_name,
-        (select count(*) from snapshot_disagreements) as failures
-    union all
-    {%- endif %}
     select
         'landed_rows_reconcile' as check_name,
         (select count(*) from unreconciled_files) as failures
+    {{ snapshot_agreement_check('current_record') }}
 )
 
 select

@@ -38,5 +38,6 @@
         {%- endif -%}
     {%- endif -%}
     {%- do report_failing_reference_rows(results) -%}
+    {%- do report_service_level(outcome.get('published_current_opt_outs') == 'success') -%}
     {{ return('') }}
 {% endmacro %}

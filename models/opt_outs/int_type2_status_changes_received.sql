@@ -1,0 +1,40 @@
+-- The received Type 2 status changes (R10's changes, less a patient's first status when it
+-- is "not opted out", which changes nothing), each with when the warehouse received it:
+-- received_at is the start of the first build that took in an accepted row of that extract
+-- for the patient (the rows' own arrival, not the practice's extract date). The service
+-- level (docs/rules.md §6) is measured from here.
+{{ config(materialized='view') }}
+with
+
+changes as (
+    select
+        nhs_number,
+        status_from,
+        is_opted_out,
+        row_number() over (partition by nhs_number order by status_from) as change_number
+    from {{ ref('int_type2_status_changes') }}
+),
+
+arrivals as (
+    select
+        nhs_number,
+        extract_date,
+        min(received_at) as received_at
+    from {{ ref('int_opt_out_code_rows_received') }}
+    where rejection_reason is null and opt_out_type = 2
+    group by nhs_number, extract_date
+),
+
+received_changes as (
+    select
+        changes.nhs_number,
+        changes.status_from as extract_date,
+        changes.is_opted_out,
+        arrivals.received_at
+    from changes
+    inner join arrivals
+        on changes.nhs_number = arrivals.nhs_number and changes.status_from = arrivals.extract_date
+    where changes.change_number > 1 or changes.is_opted_out
+)
+
+select * from received_changes

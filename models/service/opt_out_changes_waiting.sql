@@ -6,9 +6,6 @@
 -- of this build are left out, so the result does not depend on the order dbt runs things in:
 -- a build that publishes after a breach reports it (the changes did wait), once.
 {{ config(materialized='view') }}
-{%- set versions_node = graph.nodes.get('model.' ~ project_name ~ '.published_record_versions') if execute else none -%}
-{%- set versions = load_relation(api.Relation.create(database=versions_node.database, schema=versions_node.schema,
-    identifier=versions_node.alias)) if versions_node else none %}
 with
 
 received_changes as (
@@ -16,14 +13,13 @@ received_changes as (
 ),
 
 versions as (
-    {%- if versions is not none %}
-    select published_at, latest_received_date from {{ versions }}
-    {%- else %}
+    {{ published_versions_as_they_stand() }}
+),
+
+clock as (
     select
-        cast(null as timestamp) as published_at,
-        cast(null as date) as latest_received_date
-    where 1 = 0
-    {%- endif %}
+        {{ service_level_clock() }} as now_at,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as build_started_at
 ),
 
 waiting as (
@@ -31,14 +27,15 @@ waiting as (
         received_changes.nhs_number,
         received_changes.extract_date,
         received_changes.received_at,
-        {{ dbt.datediff('received_changes.received_at', service_level_clock(), 'day') }} as days_waiting
+        {{ days_between('received_changes.received_at', 'clock.now_at') }} as days_waiting
     from received_changes
+    cross join clock
     where not exists (
         select 1
         from versions
         where
             versions.published_at >= received_changes.received_at
-            and versions.published_at < cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+            and versions.published_at < clock.build_started_at
             and versions.latest_received_date >= received_changes.extract_date
     )
 )

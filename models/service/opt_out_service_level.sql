@@ -31,12 +31,17 @@ applied as (
         received_changes.received_at
 ),
 
+clock as (
+    select {{ service_level_clock() }} as now_at
+),
+
 measured as (
     select
-        *,
-        {{ dbt.datediff('received_at', 'first_applied_at', 'day') }} as days_to_apply,
-        {{ dbt.datediff('received_at', service_level_clock(), 'day') }} as days_since_received
+        applied.*,
+        {{ days_between('applied.received_at', 'applied.first_applied_at') }} as days_to_apply,
+        {{ days_between('applied.received_at', 'clock.now_at') }} as days_since_received
     from applied
+    cross join clock
 )
 
 select

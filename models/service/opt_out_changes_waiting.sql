@@ -22,22 +22,36 @@ clock as (
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as build_started_at
 ),
 
-waiting as (
+-- A join, not a correlated not exists: Spark refuses correlated inequalities.
+applying_versions as (
     select
         received_changes.nhs_number,
         received_changes.extract_date,
         received_changes.received_at,
-        {{ days_between('received_changes.received_at', 'clock.now_at') }} as days_waiting
+        clock.now_at,
+        count(versions.published_at) as versions_applying
     from received_changes
     cross join clock
-    where not exists (
-        select 1
-        from versions
-        where
+    left join versions
+        on
             versions.published_at >= received_changes.received_at
             and versions.published_at < clock.build_started_at
             and versions.latest_received_date >= received_changes.extract_date
-    )
+    group by
+        received_changes.nhs_number,
+        received_changes.extract_date,
+        received_changes.received_at,
+        clock.now_at
+),
+
+waiting as (
+    select
+        nhs_number,
+        extract_date,
+        received_at,
+        {{ days_between('received_at', 'now_at') }} as days_waiting
+    from applying_versions
+    where versions_applying = 0
 )
 
 select * from waiting

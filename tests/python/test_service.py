@@ -64,3 +64,31 @@ def test_the_21_day_promise_fails_on_a_breach_and_passes_otherwise(tmp_path: Pat
     earlier = warehouse.query(f"select count(*) from opt_out_service_level where extract_date < '{latest}' "
                               "and not within_21_days")
     assert earlier == [(0,)]
+
+
+def test_practice_data_quality_flags(warehouse: Warehouse) -> None:
+    """A crafted landing area: A81001 sends late in June with half its codes rows bad, then a
+    list size 30 % larger in July; A81003, valid all along, sends nothing in June."""
+    codes = "extract_date,practice_code,nhs_number,code,recorded_date\n"
+    counts = "extract_date,practice_code,registered_patients,type1_opt_outs\n"
+    (warehouse.landing / "opt_out_codes").mkdir()
+    (warehouse.landing / "practice_counts").mkdir()
+    (warehouse.landing / "opt_out_codes" / "A81001_2025-06-15.csv").write_text(
+        codes + "2025-06-15,A81001,9434765919,9Nu4,2025-06-01\n2025-06-15,A81001,9434765918,9Nu4,2025-06-01\n")
+    (warehouse.landing / "opt_out_codes" / "A81001_2025-07-01.csv").write_text(
+        codes + "2025-07-01,A81001,9434765919,9Nu4,2025-06-01\n")
+    (warehouse.landing / "opt_out_codes" / "A81003_2025-07-01.csv").write_text(
+        codes + "2025-07-01,A81003,9000000017,9Nu4,2025-06-01\n")
+    (warehouse.landing / "practice_counts" / "2025-06-15.csv").write_text(
+        counts + "2025-06-15,A81001,1000,10\n2025-06-15,A81002,2000,20\n")
+    (warehouse.landing / "practice_counts" / "2025-07-01.csv").write_text(
+        counts + "2025-07-01,A81001,1300,10\n2025-07-01,A81002,2000,20\n2025-07-01,A81003,500,5\n")
+    warehouse.build()
+    rows = {(str(m)[:7], p): rest for m, p, *rest in warehouse.query(
+        "select reporting_month, practice_code, codes_received, counts_received, rows_landed, rows_rejected, "
+        "rejected_by_reason, registered_patients_change, is_missing, is_late, is_high_reject_rate, "
+        "is_outlying_change from practice_data_quality")}
+    assert rows[("2025-06", "A81001")] == [True, True, 3, 1, "invalid_nhs_number: 1", None, False, True, True, False]
+    assert rows[("2025-06", "A81003")] == [False, False, 0, 0, None, None, True, False, False, False]
+    assert rows[("2025-07", "A81001")] == [True, True, 2, 0, None, 300, False, False, False, True]
+    assert rows[("2025-07", "A81002")][:2] == [False, True] and not rows[("2025-07", "A81002")][6]

@@ -27,6 +27,7 @@ landed as (
         'counts' as feed,
         received.extract_date,
         case when resolved.is_conflicting then 'conflicting_counts' else received.rejection_reason end
+            as rejection_reason
     from {{ ref('int_practice_count_rows_received') }} as received
     left join {{ ref('int_practice_count_rows_resolved') }} as resolved
         on received.source_file = resolved.source_file and received.row_number = resolved.row_number
@@ -37,8 +38,7 @@ reasons as (
     select
         reporting_month,
         practice_code,
-        rejection_reason,
-        count(*) as rows_rejected
+        rejection_reason || ': ' || cast(count(*) as {{ dbt.type_string() }}) as reason_count
     from landed
     where rejection_reason is not null
     group by reporting_month, practice_code, rejection_reason
@@ -59,8 +59,7 @@ reasons_listed as (
     select
         reporting_month,
         practice_code,
-        {{ sorted_text_list("rejection_reason || ': ' || cast(rows_rejected as " ~ dbt.type_string() ~ ")") }}
-        as rejected_by_reason
+        {{ sorted_text_list('reason_count') }} as rejected_by_reason
     from reasons
     group by reporting_month, practice_code
 ),
@@ -107,7 +106,8 @@ final as (
         end as reject_rate,
         counts.registered_patients - counts.previous_registered as registered_patients_change,
         counts.type1_opt_outs - counts.previous_type1 as type1_opt_outs_change,
-        {{ relative_change('counts.registered_patients', 'counts.previous_registered') }} as registered_patients_change_ratio,
+        {{ relative_change('counts.registered_patients', 'counts.previous_registered') }}
+            as registered_patients_change_ratio,
         {{ relative_change('counts.type1_opt_outs', 'counts.previous_type1') }} as type1_opt_outs_change_ratio
     from practice_months
     left join per_practice

@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: setup demo build test lint pytest clean check-list docs postgres-demo spark-demo
+.PHONY: setup demo build test lint pytest clean check-list enquiry docs postgres-demo spark-demo
 
 $(BIN)/dbt: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ clean:
 COLUMN ?= nhs_number
 check-list: setup
 	$(PRIVATE) $(BIN)/python -m opt_out_io check-list "$(INPUT)" "$(OUTPUT)" --column "$(COLUMN)"
+
+# A patient's enquiry about their opt-out: make enquiry NHS_NUMBER='943 476 5919'
+enquiry: setup
+	@$(PRIVATE) $(BIN)/python -m opt_out_io enquiry "$(NHS_NUMBER)"
 
 # dbt docs site for analysts (target/index.html)
 docs: setup

@@ -1,6 +1,7 @@
 """The warehouse's commands that act outside a build (README).
 
     python -m opt_out_io check-list INPUT OUTPUT [--column nhs_number] [--as-of YYYY-MM-DD]
+    python -m opt_out_io enquiry NHS_NUMBER
     python -m opt_out_io load-landing --target postgres|spark [--landing-dir DIR]
 """
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from opt_out_io import check_list, landing_export
+from opt_out_io import check_list, enquiry, landing_export
 
 
 def main() -> None:
@@ -17,6 +18,9 @@ def main() -> None:
     check = commands.add_parser("check-list", help=check_list.__doc__.split("\n\n")[0])
     check_list.add_arguments(check)
     check.set_defaults(run=check_list.main)
+    ask = commands.add_parser("enquiry", help=enquiry.__doc__.split("\n\n")[0])
+    enquiry.add_arguments(ask)
+    ask.set_defaults(run=enquiry.main)
     load = commands.add_parser("load-landing", help=landing_export.__doc__.split("\n\n")[0])
     landing_export.add_arguments(load)
     load.set_defaults(run=landing_export.main)

@@ -83,11 +83,12 @@ def compiled_release_sql(as_of: str | None, column: str, policy: str) -> str:
     inline = ("{{ apply_opt_outs(api.Relation.create(identifier='checked_list'), "
               + ", ".join(arguments) + ") }}")
     # Target `offline` is in memory: its relations are named "memory".<schema>.<table>.
-    result = dbtRunner().invoke(["compile", "--log-level", "error", "--target", "offline", "--inline", inline,
+    result = dbtRunner().invoke(["compile", "--log-level", "none", "--target", "offline", "--inline", inline,
                                  "--project-dir", str(PROJECT),
                                  "--profiles-dir", os.environ.get("DBT_PROFILES_DIR", str(PROJECT))])
     if not result.success:
-        raise ListProblem("the project could not compile the check (dbt's message is above)")
+        # dbt's own messages name macros and files, never a value of the list.
+        raise ListProblem(f"the project could not compile the check: {result.exception}")
     return result.result.results[0].node.compiled_code
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import reference
 from warehouse import DEMO_LANDING, PROJECT_DIR, Warehouse, copy_project, demo_months
 
 FAILING_CHECK = "-- A check on the opt-out record that fails.\nselect count(*) from {{ ref('current_opt_outs') }} having true\n"
@@ -92,3 +93,48 @@ def test_practice_data_quality_flags(warehouse: Warehouse) -> None:
     assert rows[("2025-06", "A81003")] == [False, False, 0, 0, None, None, True, False, False, False]
     assert rows[("2025-07", "A81001")] == [True, True, 2, 0, None, 300, False, False, False, True]
     assert rows[("2025-07", "A81002")][:2] == [False, True] and not rows[("2025-07", "A81002")][6]
+
+
+def run_enquiry(warehouse: Warehouse, number: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "opt_out_io", "enquiry", number], cwd=PROJECT_DIR,
+                          env=warehouse.env(), capture_output=True, text=True, timeout=300)
+
+
+def test_enquiry_answers_for_a_patient_and_writes_the_number_nowhere(demo_warehouse: Warehouse) -> None:
+    number = demo_warehouse.query(
+        "select nhs_number from opt_out_periods group by nhs_number having count(*) > 1 order by all limit 1")[0][0]
+    log = PROJECT_DIR / "logs" / "dbt.log"
+    log_before = log.read_bytes() if log.exists() else b""
+    started = dt.datetime.now().timestamp()
+    result = run_enquiry(demo_warehouse, f"{number[:3]} {number[3:6]}-{number[6:]}")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    events = demo_warehouse.query("select received_date, action, recorded_date from opt_out_events "
+                                  f"where nhs_number = '{number}' order by all")
+    assert f"Type 2 events received ({len(events)}):" in out
+    for received, action, recorded in events:
+        assert any(f"received {received}" in line and action in line and f"recorded {recorded}" in line
+                   for line in out.splitlines()), (received, action)
+    periods = demo_warehouse.query(f"select applied_from, applied_to from opt_out_periods where nhs_number = "
+                                   f"'{number}' order by all")
+    for applied_from, applied_to in periods:
+        assert f"from {applied_from} to {applied_to or 'now (still applied)'}" in out
+    versions = demo_warehouse.query("select count(*) from published_record_versions")[0][0]
+    assert f"Published record versions that applied it: {versions}" in out
+    written = (log.read_bytes() if log.exists() else b"")[len(log_before):]
+    assert number not in out + result.stderr and number.encode() not in written
+    for path in (PROJECT_DIR / "target").rglob("*"):
+        if path.is_file() and path.stat().st_mtime >= started:
+            assert number.encode() not in path.read_bytes(), path
+
+
+def test_enquiry_about_an_invalid_or_a_type1_only_number(demo_warehouse: Warehouse) -> None:
+    invalid = run_enquiry(demo_warehouse, "943 476 5918")
+    assert invalid.returncode != 0 and "enquiry: that is not a valid NHS number" in invalid.stderr
+    assert "Traceback" not in invalid.stderr
+    type1_only = sorted(reference.compute(demo_warehouse.landing).type1_nhs_numbers - {
+        n for (n,) in demo_warehouse.query("select nhs_number from opt_out_events")})[0]
+    answer = run_enquiry(demo_warehouse, type1_only)
+    assert answer.returncode == 0
+    assert "No Type 2 opt-out or withdrawal has been received for it. Type 1 codes sent in the Type 2 feed are " \
+           "never stored (R4)" in answer.stdout

@@ -1,0 +1,105 @@
+"""Answer a patient's enquiry about their Type 2 opt-out (docs/rules.md §6).
+
+    python -m opt_out_io enquiry NHS_NUMBER        (make enquiry NHS_NUMBER=…)
+
+Prints every Type 2 event received for the number (type, action, recorded and received
+dates, practice, whether the recorded date was imputed), the periods during which its
+opt-out was applied, and the published record versions and releases built while it was
+applied. The number is given to the database only as a query parameter: the SQL comes from
+the project's own macros (R1, "as known at"), compiled by dbt on an in-memory target, so the
+number reaches no log, no file under target/ and is not printed back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+
+from opt_out_io.check_list import ListProblem, warehouse_path
+
+PROJECT = Path(__file__).resolve().parent.parent
+SEPARATOR = "\n-- next query --\n"
+MARTS = ("opt_out_events", "opt_out_periods", "published_record_versions", "release_manifest")
+QUERIES = {
+    "number": "select {{ normalise_nhs_number('candidate.value') }} as nhs_number, "
+              "{{ is_valid_nhs_number(normalise_nhs_number('candidate.value')) }} as is_valid "
+              "from (select cast($1 as varchar) as value) as candidate",
+    "events": "select received_date, opt_out_type, action, recorded_date, recorded_date_imputed, practice_code "
+              "from {{ ref('opt_out_events') }} where nhs_number = $1 order by received_date, recorded_date, action",
+    "periods": "select applied_from, applied_to from {{ ref('opt_out_periods') }} where nhs_number = $1 "
+               "order by applied_from",
+    "versions": "select versions.version_id, versions.published_at from {{ ref('published_record_versions') }} "
+                "as versions where exists (select 1 from {{ ref('opt_out_periods') }} as periods "
+                "where periods.nhs_number = $1 and {{ period_covers('periods', 'versions.latest_received_date') }}) "
+                "order by versions.published_at",
+    "releases": "select manifest.release_name, manifest.built_at, manifest.version_id, manifest.as_of "
+                "from {{ ref('release_manifest') }} as manifest where manifest.opt_outs = 'applied' and exists "
+                "(select 1 from {{ ref('opt_out_periods') }} as periods where periods.nhs_number = $1 "
+                "and {{ period_covers('periods', 'manifest.as_of') }}) order by manifest.built_at, "
+                "manifest.release_name",
+}
+
+
+def compiled_queries() -> dict[str, str]:
+    from dbt.cli.main import dbtRunner
+
+    result = dbtRunner().invoke([
+        "compile", "--log-level", "none", "--target", "offline", "--inline", SEPARATOR.join(QUERIES.values()),
+        "--project-dir", str(PROJECT), "--profiles-dir", os.environ.get("DBT_PROFILES_DIR", str(PROJECT))])
+    if not result.success:
+        # dbt's own messages name macros and files, never a value of the list.
+        raise ListProblem(f"the project could not compile the enquiry: {result.exception}")
+    return dict(zip(QUERIES, result.result.results[0].node.compiled_code.split(SEPARATOR.strip())))
+
+
+def answer(raw_number: str) -> list[str]:
+    queries = compiled_queries()
+    warehouse = warehouse_path()
+    with duckdb.connect() as con:
+        # The compiled SQL reads memory.main.<mart>: views over the warehouse's marts.
+        con.execute(f"attach '{warehouse}' as warehouse (read_only)")
+        for mart in MARTS:
+            con.execute(f"create view main.{mart} as select * from warehouse.main.{mart}")
+        number, is_valid = con.execute(queries["number"], [raw_number]).fetchone()
+        if not is_valid:
+            raise ListProblem("that is not a valid NHS number (10 digits whose Modulus 11 check digit holds; "
+                              "spaces and hyphens are allowed)")
+        events = con.execute(queries["events"], [number]).fetchall()
+        periods = con.execute(queries["periods"], [number]).fetchall()
+        versions = con.execute(queries["versions"], [number]).fetchall()
+        releases = con.execute(queries["releases"], [number]).fetchall()
+    lines = ["Enquiry about the NHS number given (valid; it is not repeated here)."]
+    if not events:
+        return lines + ["No Type 2 opt-out or withdrawal has been received for it. Type 1 codes sent in the Type 2 "
+                        "feed are never stored (R4), so they cannot be looked up."]
+    lines.append(f"Type 2 events received ({len(events)}):")
+    for received, kind, action, recorded, imputed, practice in events:
+        lines.append(f"  received {received}  type {kind} {action:<10}  recorded {recorded}"
+                     f"{' (imputed: no usable date was sent)' if imputed else ''}  practice {practice}")
+    lines.append(f"Periods during which the opt-out was applied ({len(periods)}):"
+                 if periods else "The opt-out has never been applied (no period).")
+    for applied_from, applied_to in periods:
+        lines.append(f"  from {applied_from} to {applied_to or 'now (still applied)'}")
+    lines.append(f"Published record versions that applied it: {len(versions)}")
+    lines.extend(f"  {version_id}  published {published_at}" for version_id, published_at in versions)
+    lines.append(f"Releases built while it was applied (its rows removed): {len(releases)}")
+    lines.extend(f"  {name}  built {built_at}  record version {version_id}  as of {as_of}"
+                 for name, built_at, version_id, as_of in releases)
+    return lines
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("nhs_number", help="the NHS number, in any R1 format (spaces and hyphens allowed)")
+
+
+def main(args: argparse.Namespace) -> None:
+    try:
+        print("\n".join(answer(args.nhs_number)))
+    except ListProblem as problem:
+        sys.exit(f"enquiry: {problem}.")
+    except duckdb.Error as error:
+        sys.exit(f"enquiry: the warehouse could not be read ({type(error).__name__}).")

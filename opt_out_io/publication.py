@@ -74,8 +74,41 @@ def chart_svg(series: list[tuple[str, float | None, float | None]]) -> str:
     return "\n".join(parts)
 
 
+def service_rows(changes: list[dict]) -> str:
+    """docs/rules.md §6: per month of receipt, status changes received, applied within 21
+    days, applied late, still waiting."""
+    months: dict[str, list[int]] = {}
+    for change in changes:
+        tally = months.setdefault(change["extract_date"].strftime("%Y-%m"), [0, 0, 0, 0])
+        tally[0] += 1
+        if change["first_applied_at"] is None:
+            tally[3] += 1
+        elif change["within_21_days"]:
+            tally[1] += 1
+        else:
+            tally[2] += 1
+    return "\n".join(
+        f'<tr data-month="{month}"><td>{month}</td>' + "".join(f"<td>{value:,}</td>" for value in tally) + "</tr>"
+        for month, tally in sorted(months.items()))
+
+
+def quality_rows(practices: list[dict]) -> str:
+    """The practices flagged in practice_data_quality for the month (codes and counts only)."""
+    flags = ("is_missing", "is_late", "is_high_reject_rate", "is_outlying_change")
+    flagged = [p for p in practices if any(p[flag] for flag in flags)]
+    if not flagged:
+        return '<tr><td colspan="5">No practice is flagged this month.</td></tr>'
+    return "\n".join(
+        f'<tr data-practice="{html.escape(p["practice_code"])}"><td>{html.escape(p["practice_code"])}</td>'
+        f'<td>{", ".join(flag[3:].replace("_", " ") for flag in flags if p[flag])}</td>'
+        f'<td>{p["rows_landed"]:,}</td><td>{p["rows_rejected"]:,}</td>'
+        f'<td>{rate(None if p["reject_rate"] is None else 100 * p["reject_rate"])}</td></tr>'
+        for p in sorted(flagged, key=lambda p: p["practice_code"]))
+
+
 def summary_page(month: str, national: dict, series: list, ccgs: list[dict], disclosure: str,
-                 record_checked_at: object = None) -> str:
+                 record_checked_at: object = None, changes: list[dict] | None = None,
+                 practices: list[dict] | None = None) -> str:
     headline = [
         ("Registered patients", count(national["registered_patients"]), "registered_patients"),
         ("Type 1 opt-outs", count(national["type1_opt_outs"]), "type1_opt_outs"),
@@ -116,7 +149,8 @@ def summary_page(month: str, national: dict, series: list, ccgs: list[dict], dis
         control += f" Published with the opt-out record checked on {record_checked_at:%-d %B %Y at %H:%M}."
     template = Template(TEMPLATE.read_text(encoding="utf-8"))
     return template.substitute(month=month, cards=cards, chart=chart_svg(series), series_rows=series_rows,
-                               ccg_rows=ccg_rows, control=control)
+                               ccg_rows=ccg_rows, control=control, service_rows=service_rows(changes or []),
+                               quality_rows=quality_rows(practices or []))
 
 
 def write_month(directory: Path, month: str, csv_files: list[CsvFile], page: str,

@@ -26,6 +26,8 @@ def model(dbt, session):
     }
     statistics = dbt.ref("national_opt_out_statistics")
     record = dbt.ref("published_current_opt_outs")
+    service_level = dbt.ref("opt_out_service_level")
+    data_quality = dbt.ref("practice_data_quality")
     nothing = "select cast(null as varchar) as file_name, cast(null as bigint) as rows where false"
 
     national_rows = views["national"].fetchall()
@@ -46,8 +48,10 @@ def model(dbt, session):
     series = [(r["reporting_month"].strftime("%Y-%m"), r["type1_rate"], r["type2_rate"]) for r in series_rows]
     national = next(r for r in series_rows if r["reporting_month"].strftime("%Y-%m") == month)
     checked_at = record.aggregate("max(published_at)").fetchall()[0][0]
+    practices = [p for p in as_dicts(data_quality) if p["reporting_month"].strftime("%Y-%m") == month]
+    changes = as_dicts(service_level.project("extract_date, first_applied_at, within_21_days"))
     page = summary_page(month, national, series, as_dicts(views["ccg"]), meta.get("disclosure_control") or "standard",
-                        record_checked_at=checked_at)
+                        record_checked_at=checked_at, changes=changes, practices=practices)
     written = write_month(Path(meta.get("publication_dir") or "publication"), month, csv_files, page, len(series))
     values = ", ".join(f"('{name}', {rows})" for name, rows in written)
     return session.sql(f"select file_name, cast(rows as bigint) as rows from (values {values}) as t(file_name, rows)")

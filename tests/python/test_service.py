@@ -138,3 +138,21 @@ def test_enquiry_about_an_invalid_or_a_type1_only_number(demo_warehouse: Warehou
     assert answer.returncode == 0
     assert "No Type 2 opt-out or withdrawal has been received for it. Type 1 codes sent in the Type 2 feed are " \
            "never stored (R4)" in answer.stdout
+
+
+def test_summary_page_shows_the_service_level_and_flagged_practices(demo_warehouse: Warehouse) -> None:
+    latest = demo_months()[-1]
+    page = (demo_warehouse.publication / f"care_information_choices_{latest}_summary.html").read_text()
+    received = demo_warehouse.query(
+        "select strftime(extract_date, '%Y-%m'), count(*), count(*) filter (where within_21_days), "
+        "count(*) filter (where first_applied_at is not null and not within_21_days), "
+        "count(*) filter (where first_applied_at is null) from opt_out_service_level group by 1 order by 1")
+    assert received
+    for month, total, within, late, waiting in received:
+        assert (f'<tr data-month="{month}"><td>{month}</td><td>{total:,}</td><td>{within:,}</td><td>{late:,}</td>'
+                f'<td>{waiting:,}</td></tr>') in page
+    flagged = {p for (p,) in demo_warehouse.query(
+        f"select practice_code from practice_data_quality where reporting_month = '{latest}-01' and "
+        "(is_missing or is_late or is_high_reject_rate or is_outlying_change)")}
+    assert flagged and {p for p in flagged if f'<tr data-practice="{p}">' in page} == flagged
+    assert page.count("<tr data-practice=") == len(flagged)

@@ -318,7 +318,7 @@ def comparable(warehouse: Warehouse) -> dict[str, list[tuple]]:
         columns = [c for (c,) in warehouse.query(
             "select column_name from information_schema.columns where "
             f"table_schema || '.' || table_name = '{table if '.' in table else 'main.' + table}' "
-            "and column_name not in ('received_at', 'published_at', 'dbt_updated_at', 'dbt_scd_id') "
+            "and column_name not in ('received_at', 'published_at', 'version_id', 'dbt_updated_at', 'dbt_scd_id') "
             "order by ordinal_position")]
         out[table] = warehouse.query(f"select {', '.join(columns)} from {table} order by all")
     return out

@@ -134,7 +134,7 @@ def test_each_publication_is_a_record_version_and_releases_name_theirs(warehouse
     warehouse.build()
     warehouse.build("--full-refresh")
     versions = warehouse.query("select version_id, record_hash, opted_out_patients, latest_received_date "
-                               "from published.published_record_versions order by published_at")
+                               "from published_record_versions order by published_at")
     assert len(versions) == 3 and len({v[0] for v in versions}) == 3
     assert len({v[1] for v in versions}) == 1, "the same list has the same hash, whatever its order"
     assert versions[-1][2] == warehouse.query("select count(*) from current_opt_outs")[0][0]

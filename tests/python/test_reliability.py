@@ -271,7 +271,7 @@ def test_failing_check_keeps_the_published_record_in_force(tmp_path: Path, kind:
         "files": {p.name: p.read_bytes() for p in warehouse.publication.iterdir()},
     }
     published_at = warehouse.query("select max(published_at) from published.published_current_opt_outs")[0][0]
-    versions = warehouse.table("published.published_record_versions")
+    versions = warehouse.table("published_record_versions")
     relative, text = INJECTED_FAILURES[kind]
     (project / relative).write_text(text)
     for feed in ("opt_out_codes", "practice_counts"):
@@ -282,7 +282,7 @@ def test_failing_check_keeps_the_published_record_in_force(tmp_path: Path, kind:
     assert "injected_failure" in result.stdout.split("OPT-OUT RECORD NOT PUBLISHED")[1]
     assert f"still use the record published at {published_at}" in result.stdout
     assert warehouse.table("published.published_current_opt_outs") == before["record"]
-    assert warehouse.table("published.published_record_versions") == versions, "no version for an unchecked record"
+    assert warehouse.table("published_record_versions") == versions, "no version for an unchecked record"
     assert warehouse.table("releases.release_hes_research_extract") == before["release"]
     assert {p.name: p.read_bytes() for p in warehouse.publication.iterdir()} == before["files"]
     if kind != "unit_test":  # a failing unit test stops its model being built at all

@@ -34,9 +34,8 @@ applying_versions as (
     cross join clock
     left join versions
         on
-            versions.published_at >= received_changes.received_at
+            {{ version_applies_change('versions', 'received_changes') }}
             and versions.published_at < clock.build_started_at
-            and versions.latest_received_date >= received_changes.extract_date
     group by
         received_changes.nhs_number,
         received_changes.extract_date,

@@ -21,9 +21,7 @@ applied as (
         min(versions.published_at) as first_applied_at
     from received_changes
     left join versions
-        on
-            versions.published_at >= received_changes.received_at
-            and versions.latest_received_date >= received_changes.extract_date
+        on {{ version_applies_change('versions', 'received_changes') }}
     group by
         received_changes.nhs_number,
         received_changes.extract_date,

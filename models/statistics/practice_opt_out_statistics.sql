@@ -31,9 +31,7 @@ known_practices as (
         practices.practice_code
     from months
     inner join practices
-        on
-            practices.valid_from <= months.reporting_month
-            and (practices.valid_to is null or practices.valid_to > months.reporting_month)
+        on {{ period_covers_month('practices', 'months.reporting_month') }}
 ),
 
 practice_months as (
@@ -54,8 +52,7 @@ membership as (
     inner join practices
         on
             practice_months.practice_code = practices.practice_code
-            and practices.valid_from <= practice_months.reporting_month
-            and (practices.valid_to is null or practices.valid_to > practice_months.reporting_month)
+            and {{ period_covers_month('practices', 'practice_months.reporting_month') }}
 ),
 
 practice_names as (

@@ -4,7 +4,7 @@
 {% macro newly_received_rows(classified) %}
 select
     classified.*,
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as received_at
+    {{ build_started_at() }} as received_at
 from {{ classified }} as classified
 {%- if is_incremental() %}
 where not exists (

@@ -23,9 +23,9 @@ received as (
     select
         'opt_out_codes' as feed,
         source_file,
-        count(*) as rows_received,
+        cast(sum(row_count) as bigint) as rows_received,
         min(received_at) as first_received_at
-    from {{ ref('int_opt_out_code_rows_received') }}
+    from {{ ref('int_opt_out_code_receipts') }}
     group by source_file
     union all
     select
@@ -58,8 +58,9 @@ accepted as (
     select
         'opt_out_codes' as feed,
         source_file,
-        count(*) as rows_accepted
-    from {{ ref('int_opt_out_code_rows_dated') }}
+        cast(sum(row_count) as bigint) as rows_accepted
+    from {{ ref('int_opt_out_code_receipts') }}
+    where rejection_reason is null
     group by source_file
     union all
     select

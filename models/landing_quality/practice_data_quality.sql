@@ -12,11 +12,12 @@ months as (
 landed as (
     select
         cast({{ dbt.date_trunc('month', 'extract_date') }} as date) as reporting_month,
-        case when practice_code_is_valid then practice_code else 'UNKNOWN' end as practice_code,
+        practice_code,
         'codes' as feed,
         extract_date,
-        rejection_reason
-    from {{ ref('int_opt_out_code_rows_received') }}
+        rejection_reason,
+        row_count
+    from {{ ref('int_opt_out_code_receipts') }}
     where extract_date is not null
     union all
     select
@@ -27,7 +28,8 @@ landed as (
         'counts' as feed,
         received.extract_date,
         case when resolved.is_conflicting then 'conflicting_counts' else received.rejection_reason end
-            as rejection_reason
+            as rejection_reason,
+        1 as row_count
     from {{ ref('int_practice_count_rows_received') }} as received
     left join {{ ref('int_practice_count_rows_resolved') }} as resolved
         on received.source_file = resolved.source_file and received.row_number = resolved.row_number
@@ -38,7 +40,7 @@ reasons as (
     select
         reporting_month,
         practice_code,
-        rejection_reason || ': ' || cast(count(*) as {{ dbt.type_string() }}) as reason_count
+        rejection_reason || ': ' || cast(sum(row_count) as {{ dbt.type_string() }}) as reason_count
     from landed
     where rejection_reason is not null
     group by reporting_month, practice_code, rejection_reason
@@ -49,8 +51,8 @@ per_practice as (
         reporting_month,
         practice_code,
         min(case when feed = 'codes' then extract_date end) as first_codes_extract_date,
-        count(*) as rows_landed,
-        count(rejection_reason) as rows_rejected
+        cast(sum(row_count) as bigint) as rows_landed,
+        cast(sum(case when rejection_reason is not null then row_count else 0 end) as bigint) as rows_rejected
     from landed
     group by reporting_month, practice_code
 ),

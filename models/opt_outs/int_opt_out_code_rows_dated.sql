@@ -1,24 +1,14 @@
--- R5: accepted rows with the recorded date each one stands for. An opt-out whose
--- recorded_date is missing, unparseable or after its extract_date takes its received
--- date: the earliest extract_date carrying the same NHS number, code meaning and raw
--- recorded_date value. (Withdrawals with such dates were rejected upstream.)
-{{ config(materialized='table') }}
+-- R5 over the compacted rows (int_opt_out_code_first_arrivals: one row stands for all its
+-- repeats): the recorded date each accepted row stands for. An opt-out whose recorded_date
+-- is missing, unparseable or after its extract_date takes its received date: the earliest
+-- extract_date carrying the same NHS number, code meaning and raw recorded_date value.
+-- (Withdrawals with such dates were rejected upstream.) A view: read for the patients a
+-- build touches (int_opt_out_events), the window is per patient.
+{{ config(materialized='view') }}
 with
 
-accepted as (
-    select
-        source_file,
-        row_number,
-        extract_date,
-        case when practice_code_is_valid then practice_code else 'UNKNOWN' end as practice_code,
-        nhs_number,
-        opt_out_type,
-        action,
-        recorded_date,
-        recorded_date_is_valid,
-        coalesce(trim(recorded_date_raw), '') as recorded_date_as_sent
-    from {{ ref('int_opt_out_code_rows_received') }}
-    where rejection_reason is null
+first_arrivals as (
+    select * from {{ ref('int_opt_out_code_first_arrivals') }}
 ),
 
 dated as (
@@ -36,8 +26,10 @@ dated as (
                 partition by nhs_number, opt_out_type, action, recorded_date_as_sent
             )
         end as recorded_date,
-        not recorded_date_is_valid as recorded_date_imputed
-    from accepted
+        not recorded_date_is_valid as recorded_date_imputed,
+        first_received_at,
+        derived_at
+    from first_arrivals
 )
 
 select * from dated

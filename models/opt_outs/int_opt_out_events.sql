@@ -1,10 +1,31 @@
+{{
+    config(
+        materialized=derived_history_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='nhs_number',
+    )
+}}
 -- Implements R7: one row per event (nhs_number, opt_out_type, action, recorded_date);
 -- repeats across rows, files and months are one event, received on the earliest
 -- extract_date that carried it.
+-- Incremental (docs/rules.md §7): only the patients with a row in
+-- int_opt_out_code_first_arrivals rewritten since the last build are derived again, whole.
+-- depends_on: {{ ref('int_opt_out_code_first_arrivals') }}
 with
+
+{% if is_incremental() -%}
+touched_patients as (
+    select distinct nhs_number
+    from {{ ref('int_opt_out_code_first_arrivals') }}
+    where derived_at > {{ last_derived_at() }}
+),
+{%- endif %}
 
 dated_rows as (
     select * from {{ ref('int_opt_out_code_rows_dated') }}
+    {%- if is_incremental() %}
+        where nhs_number in (select nhs_number from touched_patients)
+    {%- endif %}
 ),
 
 ranked as (
@@ -26,7 +47,8 @@ events as (
         -- Imputed only when no row carried this recorded date as a real date.
         min(case when recorded_date_imputed then 1 else 0 end) = 1 as recorded_date_imputed,
         min(extract_date) as received_date,
-        min(case when arrival_order = 1 then practice_code end) as practice_code
+        min(case when arrival_order = 1 then practice_code end) as practice_code,
+        {{ build_started_at() }} as derived_at
     from ranked
     group by nhs_number, opt_out_type, action, recorded_date
 )

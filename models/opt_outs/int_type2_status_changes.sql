@@ -1,11 +1,26 @@
 -- Implements R10: the received dates at which a patient's Type 2 status (R8) changed — the
 -- first received date always counts — each with the date of the next change. A change to
 -- "opted out" starts a period [status_from, status_to); status_to is null while it holds.
-{{ config(materialized='view') }}
+-- Incremental (docs/rules.md §7): only patients whose events were rewritten since the last
+-- build are derived again, whole.
+-- depends_on: {{ ref('int_opt_out_events') }}
+{{
+    config(
+        materialized=derived_history_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='nhs_number',
+    )
+}}
 with
 
 status as (
     select * from {{ ref('int_type2_status_by_received_date') }}
+    {%- if is_incremental() %}
+        where nhs_number in (
+            select nhs_number from {{ ref('int_opt_out_events') }}
+            where derived_at > {{ last_derived_at() }}
+        )
+    {%- endif %}
 ),
 
 with_previous as (
@@ -27,7 +42,8 @@ changes as (
 with_next as (
     select
         *,
-        lead(status_from) over (partition by nhs_number order by status_from) as status_to
+        lead(status_from) over (partition by nhs_number order by status_from) as status_to,
+        {{ build_started_at() }} as derived_at
     from changes
 )
 

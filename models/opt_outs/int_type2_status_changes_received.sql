@@ -1,8 +1,9 @@
 -- The received Type 2 status changes (R10's changes, less a patient's first status when it
 -- is "not opted out", which changes nothing), each with when the warehouse received it:
--- received_at is the start of the first build that took in an accepted row of that extract
--- for the patient (the rows' own arrival, not the practice's extract date). The service
--- level (docs/rules.md §6) is measured from here.
+-- received_at is the start of the first build that took in a row first carrying one of the
+-- patient's codes on that extract date (int_opt_out_code_first_arrivals: the rows' own
+-- arrival, not the practice's extract date). The service level (docs/rules.md §6) is
+-- measured from here.
 {{ config(materialized='view') }}
 with
 
@@ -19,9 +20,9 @@ arrivals as (
     select
         nhs_number,
         extract_date,
-        min(received_at) as received_at
-    from {{ ref('int_opt_out_code_rows_received') }}
-    where rejection_reason is null and opt_out_type = 2
+        min(first_received_at) as received_at
+    from {{ ref('int_opt_out_code_first_arrivals') }}
+    where opt_out_type = 2
     group by nhs_number, extract_date
 ),
 

@@ -5,7 +5,8 @@ with
 
 months as (
     select distinct cast({{ dbt.date_trunc('month', 'extract_date') }} as date) as reporting_month
-    from {{ ref('int_opt_out_code_rows_dated') }}
+    from {{ ref('int_opt_out_code_receipts') }}
+    where rejection_reason is null
     union
     select distinct reporting_month
     from {{ ref('int_practice_counts_monthly') }}

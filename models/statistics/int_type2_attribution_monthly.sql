@@ -2,16 +2,35 @@
 -- attributed to the practice of the row with the latest extract_date (tie: smallest
 -- practice code; a malformed code counts as UNKNOWN, R6), and flagged if opted out as
 -- known at the last day of the month (int_type2_opted_out_at_month_end).
-{{ config(materialized='table') }}
+-- Incremental (docs/rules.md §7): only the months reporting_months_touched names are
+-- derived again, from the historic record's rows of those months.
+-- depends_on: {{ ref('int_opt_out_code_receipts') }}, {{ ref('int_opt_out_code_first_arrivals') }},
+-- {{ ref('int_reporting_months') }}
+{%- set touched = reporting_months_touched(
+    ref('int_opt_out_code_receipts'), ref('int_opt_out_code_first_arrivals'), ref('int_reporting_months')) %}
+{{
+    config(
+        materialized=derived_history_materialization(),
+        incremental_strategy='append',
+        pre_hook="{{ clear_reporting_months(reporting_months_touched(ref('int_opt_out_code_receipts'), "
+            ~ "ref('int_opt_out_code_first_arrivals'), ref('int_reporting_months'))) }}",
+    )
+}}
 with
 
 dated_rows as (
     select
         nhs_number,
-        practice_code,
+        {{ practice_code_or_unknown() }} as practice_code,
         extract_date,
         cast({{ dbt.date_trunc('month', 'extract_date') }} as date) as reporting_month
-    from {{ ref('int_opt_out_code_rows_dated') }}
+    from {{ ref('int_opt_out_code_rows_received') }}
+    where rejection_reason is null
+    {%- if is_incremental() %}
+        -- The range first, so the scan skips the blocks of other months.
+        and extract_date >= cast('{{ touched | first | default('1900-01-01') }}' as date)
+        and {{ reporting_month_in(touched, dbt.date_trunc('month', 'extract_date')) }}
+    {%- endif %}
 ),
 
 ranked as (
@@ -35,6 +54,9 @@ attributed as (
 
 opted_out as (
     select * from {{ ref('int_type2_opted_out_at_month_end') }}
+    {%- if is_incremental() %}
+        where {{ reporting_month_in(touched) }}
+    {%- endif %}
 ),
 
 flagged as (
@@ -42,7 +64,8 @@ flagged as (
         attributed.reporting_month,
         attributed.nhs_number,
         attributed.practice_code,
-        opted_out.nhs_number is not null as is_opted_out_at_month_end
+        opted_out.nhs_number is not null as is_opted_out_at_month_end,
+        {{ build_started_at() }} as derived_at
     from attributed
     left join opted_out
         on

@@ -1,10 +1,27 @@
 -- R8 at the last day of each reporting month (through R10's periods, period_covers): the
 -- patients opted out as known then, attributed to a practice or not. Read by R12's
 -- attribution and by England's current_type2_opt_outs.
+-- Incremental (docs/rules.md §7): only the months reporting_months_touched names are
+-- derived again (the pre-hook clears them first, so a month can also lose patients).
+-- depends_on: {{ ref('int_opt_out_code_receipts') }}, {{ ref('int_opt_out_code_first_arrivals') }}
+{%- set touched = reporting_months_touched(
+    ref('int_opt_out_code_receipts'), ref('int_opt_out_code_first_arrivals'), ref('int_reporting_months'),
+    new_months=true) %}
+{{
+    config(
+        materialized=derived_history_materialization(),
+        incremental_strategy='append',
+        pre_hook="{{ clear_reporting_months(reporting_months_touched(ref('int_opt_out_code_receipts'), "
+            ~ "ref('int_opt_out_code_first_arrivals'), ref('int_reporting_months'), new_months=true)) }}",
+    )
+}}
 with
 
 months as (
     select * from {{ ref('int_reporting_months') }}
+    {%- if is_incremental() %}
+        where {{ reporting_month_in(touched) }}
+    {%- endif %}
 ),
 
 periods as (
@@ -19,7 +36,8 @@ periods as (
 opted_out as (
     select distinct
         months.reporting_month,
-        periods.nhs_number
+        periods.nhs_number,
+        {{ build_started_at() }} as derived_at
     from months
     inner join periods on {{ period_covers('periods', 'months.month_end') }}
 )

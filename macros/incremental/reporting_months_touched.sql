@@ -1,0 +1,54 @@
+{#- The reporting months an incremental statistics model must derive again (docs/rules.md
+    §7), as a list of 'YYYY-MM-DD' strings, read when the model runs:
+    * months with Type 2 rows received since the model's last build (R12 attributes every
+      row of the month, repeats included);
+    * every month from the earliest extract_date of a first arrival rewritten since then: a
+      new or earlier-received event can change R8's status at any later date, never before
+      its received date;
+    * with `new_months`, reporting months the model has no row for yet (e.g. a month whose
+      counts arrived before its codes).
+    The model declares its dependence on the three relations (`-- depends_on`). -#}
+{% macro reporting_months_touched(receipts, first_arrivals, reporting_months, new_months=false) %}
+    {%- if not execute or not is_incremental() -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set query -%}
+        with
+
+        since as (
+            select {{ last_derived_at() }} as derived_at
+        ),
+
+        earliest_change as (
+            select min(extract_date) as extract_date
+            from {{ first_arrivals }}
+            where derived_at > (select derived_at from since)
+        ),
+
+        touched as (
+            select cast({{ dbt.date_trunc('month', 'extract_date') }} as date) as reporting_month
+            from {{ receipts }}
+            where
+                received_at > (select derived_at from since)
+                and rejection_reason is null
+                and extract_date is not null
+            union all
+            select reporting_month
+            from {{ reporting_months }}
+            where reporting_month >= (
+                select cast({{ dbt.date_trunc('month', 'extract_date') }} as date) from earliest_change
+            )
+            {%- if new_months %}
+                union all
+                select reporting_month
+                from {{ reporting_months }}
+                where reporting_month not in (select reporting_month from {{ this }})
+            {%- endif %}
+        )
+
+        select distinct cast(reporting_month as {{ dbt.type_string() }}) as reporting_month
+        from touched
+        order by 1
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values() | list) }}
+{% endmacro %}

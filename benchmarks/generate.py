@@ -5,7 +5,8 @@
 Default scale 1 is "England 2017": 7,400 practices in 207 CCGs, 58.5 M registered
 patients, about 1.6 M patients with Type 2 codes (some withdrawn, some re-registering,
 dying or moving), Type 1 counts about 2.5 % of list size, 13 monthly full extracts
-(2017-01 .. 2018-01: twelve for the full build, the thirteenth for the monthly run),
+(2017-01 .. 2018-01: twelve for the full build, the thirteenth for the monthly run; more
+with --months, e.g. 37 for three years of history),
 a few per cent bad rows, and a 100 M-row release dataset (Parquet). Written by DuckDB
 SQL, deterministic (hash-based, not random), NHS numbers only from the never-issued
 9-prefixed range.
@@ -20,7 +21,15 @@ from pathlib import Path
 import duckdb
 
 PRACTICES, CCGS, REGISTERED, TYPE2_PATIENTS, RELEASE_ROWS = 7_400, 207, 58_500_000, 1_600_000, 100_000_000
-MONTHS = [f"2017-{m:02d}" for m in range(1, 13)] + ["2018-01"]
+MONTHS = 13
+# A patient with a Type 2 opt-out stays in the extracts for three years (then moves away or
+# dies), so from month 13 on every monthly extract has about the same size however many
+# months are generated: history grows, the month does not.
+YEARS_IN_EXTRACTS = 36
+
+
+def month_names(count: int) -> list[str]:
+    return [f"{2017 + m // 12}-{m % 12 + 1:02d}" for m in range(count)]
 
 
 def parse_scale(text: str) -> float:
@@ -32,12 +41,18 @@ def u(expression: str, salt: str) -> str:
     return f"((hash({expression}, '{salt}') % 1000003) / 1000003.0)"
 
 
-def generate(scale: float, out: Path, release_rows: int | None = None, threads: int | None = None) -> dict:
+def generate(scale: float, out: Path, release_rows: int | None = None, threads: int | None = None,
+             months: int = MONTHS) -> dict:
     out.mkdir(parents=True, exist_ok=True)
+    names = month_names(months)
+    # Opt-outs start in the 23 months before the first extract or during the extracts; the
+    # pool is sized so that n_type2 patients are in each extract from month 13 on.
+    start_span = 23 + months
     n_practices = max(10, round(PRACTICES * scale))
     n_ccgs = max(3, round(CCGS * scale))
     n_registered = max(1_000, round(REGISTERED * scale))
     n_type2 = max(200, round(TYPE2_PATIENTS * scale))
+    n_pool = round(n_type2 * (23 + months) / YEARS_IN_EXTRACTS)
     n_release = release_rows if release_rows is not None else max(1_000, round(RELEASE_ROWS * scale))
     con = duckdb.connect()
     if threads:
@@ -75,20 +90,22 @@ def generate(scale: float, out: Path, release_rows: int | None = None, threads: 
             patient_id,
             nhs_number,
             cast(floor({u('patient_id', 'practice')} * {n_practices}) as integer) as practice_id,
-            cast(floor({u('patient_id', 'start')} * 36) as integer) - 23 as opt_out_month,
+            cast(floor({u('patient_id', 'start')} * start_span) as integer) - 23 as opt_out_month,
             case when {u('patient_id', 'withdraw')} < 0.06
-                then cast(floor({u('patient_id', 'start')} * 36) as integer) - 23
+                then cast(floor({u('patient_id', 'start')} * start_span) as integer) - 23
                      + 1 + cast(floor({u('patient_id', 'wmonth')} * 10) as integer) end as withdrawal_month,
             case when {u('patient_id', 'leave')} < 0.02
-                then cast(floor({u('patient_id', 'lmonth')} * 13) as integer) end as leaves_after,
+                then cast(floor({u('patient_id', 'lmonth')} * {months}) as integer)
+                else cast(floor({u('patient_id', 'start')} * start_span) as integer) - 23 + {YEARS_IN_EXTRACTS - 1}
+            end as leaves_after,
             case when {u('patient_id', 'move')} < 0.02
-                then cast(floor({u('patient_id', 'mmonth')} * 13) as integer) end as moves_at,
+                then cast(floor({u('patient_id', 'mmonth')} * {months}) as integer) end as moves_at,
             cast(floor({u('patient_id', 'system')} * 3) as integer) as code_system
         from population
-        where patient_id < {n_type2}
-    """)
+        where patient_id < {n_pool}
+    """.replace("start_span", str(start_span)))
     landing = out / "landing"
-    for index, month in enumerate(MONTHS):
+    for index, month in enumerate(names):
         extract = f"{month}-03"
         rows = f"""
             with active as (
@@ -168,9 +185,11 @@ def generate(scale: float, out: Path, release_rows: int | None = None, threads: 
         ) to '{out / 'release_dataset.parquet'}' (format parquet)
     """)
     facts = {"scale": scale, "practices": n_practices, "ccgs": n_ccgs, "registered": n_registered,
-             "type2_patients": n_type2, "release_rows": n_release, "months": MONTHS}
+             "type2_patients": n_type2, "type2_pool": n_pool, "release_rows": n_release, "months": names}
     facts["code_rows"] = con.execute(
         f"select count(*) from read_csv('{landing}/opt_out_codes/**/*.csv', all_varchar = true)").fetchone()[0]
+    first13 = [str(f) for m in names[:13] for f in sorted((landing / "opt_out_codes" / m).glob("*.csv"))]
+    facts["code_rows_13"] = con.execute(f"select count(*) from read_csv({first13!r}, all_varchar = true)").fetchone()[0]
     return facts
 
 
@@ -179,8 +198,9 @@ def main() -> None:
     parser.add_argument("--scale", default="1", help="fraction of England, e.g. 1/16, 1/4, 1 (default 1)")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--release-rows", type=int, help="override the release dataset size")
+    parser.add_argument("--months", type=int, default=MONTHS, help="monthly extracts to write (default 13)")
     args = parser.parse_args()
-    facts = generate(parse_scale(args.scale), args.out, args.release_rows)
+    facts = generate(parse_scale(args.scale), args.out, args.release_rows, months=args.months)
     print(facts)
 
 

@@ -5,10 +5,10 @@
     * every month from the earliest extract_date of a first arrival rewritten since then: a
       new or earlier-received event can change R8's status at any later date, never before
       its received date;
-    * with `new_months`, reporting months the model has no row for yet (e.g. a month whose
-      counts arrived before its codes).
-    The model declares its dependence on the three relations (`-- depends_on`). -#}
-{% macro reporting_months_touched(receipts, first_arrivals, reporting_months, new_months=false) %}
+    * with `counts`, months with practice counts received since then (a month whose counts
+      arrive before its codes is a reporting month: R8 at its last day is needed).
+    The model declares its dependence on these relations (`-- depends_on`). -#}
+{% macro reporting_months_touched(receipts, first_arrivals, reporting_months, counts=none) %}
     {%- if not execute or not is_incremental() -%}
         {{ return([]) }}
     {%- endif -%}
@@ -38,11 +38,14 @@
             where reporting_month >= (
                 select cast({{ dbt.date_trunc('month', 'extract_date') }} as date) from earliest_change
             )
-            {%- if new_months %}
+            {%- if counts is not none %}
                 union all
-                select reporting_month
-                from {{ reporting_months }}
-                where reporting_month not in (select reporting_month from {{ this }})
+                select cast({{ dbt.date_trunc('month', 'extract_date') }} as date) as reporting_month
+                from {{ counts }}
+                where
+                    received_at > (select derived_at from since)
+                    and rejection_reason is null
+                    and extract_date is not null
             {%- endif %}
         )
 

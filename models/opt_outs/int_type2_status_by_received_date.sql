@@ -1,7 +1,16 @@
 -- Implements R8, evaluated at each of a patient's distinct received dates: of the Type 2
 -- events received on or before that date, the one with the latest recorded_date decides,
 -- an opt-out beating a withdrawal on the same date (status_decision_key).
-{{ config(materialized='view') }}
+-- Incremental (docs/rules.md §7): only patients whose events were rewritten since the last
+-- build are derived again, whole.
+-- depends_on: {{ ref('int_opt_out_events') }}
+{{
+    config(
+        materialized=derived_history_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='nhs_number',
+    )
+}}
 with
 
 events as (
@@ -11,6 +20,12 @@ events as (
         {{ status_decision_key('recorded_date', 'action') }} as decision_key
     from {{ ref('int_opt_out_events') }}
     where opt_out_type = 2
+    {%- if is_incremental() %}
+        and nhs_number in (
+            select nhs_number from {{ ref('int_opt_out_events') }}
+            where derived_at > {{ last_derived_at() }}
+        )
+    {%- endif %}
 ),
 
 known_by_date as (
@@ -30,7 +45,8 @@ status as (
         nhs_number,
         received_date as as_of_date,
         {{ decision_is_opt_out('deciding_key') }} as is_opted_out,
-        {{ decision_recorded_date('deciding_key') }} as deciding_recorded_date
+        {{ decision_recorded_date('deciding_key') }} as deciding_recorded_date,
+        {{ build_started_at() }} as derived_at
     from known_by_date
 )
 

@@ -1,9 +1,8 @@
 -- Implements R10: the received dates at which a patient's Type 2 status (R8) changed — the
 -- first received date always counts — each with the date of the next change. A change to
 -- "opted out" starts a period [status_from, status_to); status_to is null while it holds.
--- Incremental (docs/rules.md §7): only patients whose events were rewritten since the last
--- build are derived again, whole.
--- depends_on: {{ ref('int_opt_out_events') }}
+-- Incremental (docs/rules.md §7): only patients whose status by received date was rewritten
+-- since the last build are derived again, whole.
 {{
     config(
         materialized=derived_history_materialization(),
@@ -17,7 +16,7 @@ status as (
     select * from {{ ref('int_type2_status_by_received_date') }}
     {%- if is_incremental() %}
         where nhs_number in (
-            select nhs_number from {{ ref('int_opt_out_events') }}
+            select nhs_number from {{ ref('int_type2_status_by_received_date') }}
             where derived_at > {{ last_derived_at() }}
         )
     {%- endif %}
@@ -25,7 +24,9 @@ status as (
 
 with_previous as (
     select
-        *,
+        nhs_number,
+        as_of_date,
+        is_opted_out,
         lag(is_opted_out) over (partition by nhs_number order by as_of_date) as previous_is_opted_out
     from status
 ),

@@ -16,9 +16,8 @@ type2 as (
     select
         reporting_month,
         practice_code,
-        count(*) filter (where is_opted_out_at_month_end) as type2_opt_outs
-    from {{ ref('int_type2_attribution_monthly') }}
-    group by reporting_month, practice_code
+        type2_opt_outs
+    from {{ ref('int_type2_opt_outs_monthly') }}
 ),
 
 practices as (

@@ -1,6 +1,9 @@
-"""PostgreSQL against DuckDB on the same synthetic data (docs/benchmarks.md, Engines).
+"""PostgreSQL and Spark against DuckDB on the same synthetic data (docs/benchmarks.md, Engines).
 
-    python benchmarks/engines.py --scale 1/4 --work /tmp/opt_out_engines --doc docs/benchmarks.md
+    python benchmarks/engines.py --scale 1/4 --spark-scale 1/16 --work /tmp/opt_out_engines --doc docs/benchmarks.md
+
+Spark (local, two cores, no Delta Lake) is measured at --spark-scale the same way, each engine
+against a DuckDB build of the same data in the same run.
 
 Generates the data at --scale (benchmarks/generate.py), lands 12 months, and times the
 full `dbt build` on DuckDB, then the landing load (python -m opt_out_io load-landing) and the full
@@ -50,8 +53,8 @@ def fresh_database() -> None:
                    env={**os.environ, "OPT_OUT_PG_DATABASE": DATABASE})
 
 
-def run(scale_text: str, work: Path) -> dict:
-    root = work / scale_text.replace("/", "_")
+def run(scale_text: str, work: Path, engine: str = "postgres") -> dict:
+    root = work / (engine + "_" + scale_text.replace("/", "_"))
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     facts = generate(parse_scale(scale_text), root / "generated")
@@ -62,18 +65,21 @@ def run(scale_text: str, work: Path) -> dict:
     export_dir = tempfile.mkdtemp(prefix="opt_out_bench_landing_")
     env = dict(os.environ, DBT_PROFILES_DIR=str(project), OPT_OUT_DUCKDB_PATH=str(root / "warehouse.duckdb"),
                DBT_SEND_ANONYMOUS_USAGE_STATS="False", OPT_OUT_PG_DATABASE=DATABASE,
-               OPT_OUT_PG_PASSWORD=postgres_password(), OPT_OUT_LANDING_EXPORT_DIR=export_dir)
+               OPT_OUT_LANDING_EXPORT_DIR=export_dir, OPT_OUT_SPARK_DIR=str(root / "spark"))
+    if engine == "postgres":
+        env["OPT_OUT_PG_PASSWORD"] = postgres_password()
     variables = json.dumps({"landing_dir": str(landing), "publication_dir": str(root / "publication")})
 
     def dbt(target: str) -> list[str]:
         return [str(BIN / "dbt"), "build", "--target", target, "--vars", variables,
                 "--target-path", str(root / f"target_{target}"), "--log-path", str(root / f"logs_{target}")]
 
-    results = {"facts": facts, "duckdb_build": measured(dbt("duckdb"), env=env, cwd=project)}
-    fresh_database()
-    results["postgres_load"] = measured([sys.executable, "-m", "opt_out_io", "load-landing", "--target", "postgres",
-                                         "--landing-dir", str(landing)], env=env, cwd=project)
-    results["postgres_build"] = measured(dbt("postgres"), env=env, cwd=project)
+    results = {"facts": facts, "engine": engine, "duckdb_build": measured(dbt("duckdb"), env=env, cwd=project)}
+    if engine == "postgres":
+        fresh_database()
+    results["engine_load"] = measured([sys.executable, "-m", "opt_out_io", "load-landing", "--target", engine,
+                                       "--landing-dir", str(landing)], env=env, cwd=project)
+    results["engine_build"] = measured(dbt(engine), env=env, cwd=project)
     for step in results.values():
         if isinstance(step, dict):
             step.pop("stdout", None)
@@ -82,39 +88,48 @@ def run(scale_text: str, work: Path) -> dict:
     return results
 
 
-def report(machine: dict, scale: str, r: dict) -> str:
-    duck, load, pg = r["duckdb_build"], r["postgres_load"], r["postgres_build"]
-    facts = r["facts"]
-    return "\n".join([
-        "## Engines: PostgreSQL against DuckDB",
+def report(machine: dict, runs: dict[str, dict]) -> str:
+    lines = [
+        "## Engines: PostgreSQL and Spark against DuckDB",
         "",
         f"Measured on {dt.date.today().isoformat()}: {machine['cpu']}, {machine['cores']} cores, "
-        f"{machine['memory_gb']:.1f} GB RAM; PostgreSQL 15 on the same machine (loopback, default settings "
-        "but for the port). Scale " + scale + f": {facts['practices']:,} practices, "
-        f"{facts['type2_patients']:,} Type 2 patients, 12 months landed.",
+        f"{machine['memory_gb']:.1f} GB RAM. PostgreSQL 15 on the same machine (loopback, default settings but "
+        "for the port); Spark in dbt's session mode, `local[2]`, 4 GB driver, Parquet tables (no Delta Lake). "
+        "Each engine's whole `dbt build` of 12 months from empty, against a DuckDB build of the same data "
+        "in the same run. Peak RSS is dbt's process (PostgreSQL's server is not in it; Spark runs inside it).",
         "",
-        f"Reproduce: `python benchmarks/engines.py --scale {scale} --work <scratch dir> --doc docs/benchmarks.md`",
+        "Reproduce: `python benchmarks/engines.py --scale 1/4 --spark-scale 1/16 --work <scratch dir> "
+        "--doc docs/benchmarks.md`",
         "",
-        "| step | DuckDB (s) | PostgreSQL (s) | PostgreSQL / DuckDB | dbt peak RSS DuckDB / PostgreSQL (GB) |",
-        "|---|---|---|---|---|",
-        f"| full 12-month `dbt build` | {duck['seconds']:.1f} | {pg['seconds']:.1f} | "
-        f"{pg['seconds'] / duck['seconds']:.1f} × | {duck['peak_rss_gb']:.2f} / {pg['peak_rss_gb']:.2f} |",
-        f"| landing load (`python -m opt_out_io load-landing`, DuckDB parse + foreign tables) | — | {load['seconds']:.1f} | — | "
-        f"— / {load['peak_rss_gb']:.2f} |",
-        f"| load + build | {duck['seconds']:.1f} | {load['seconds'] + pg['seconds']:.1f} | "
-        f"{(load['seconds'] + pg['seconds']) / duck['seconds']:.1f} × | |",
-        "",
-    ])
+        "| engine | scale | Type 2 patients | DuckDB build (s) | landing load (s) | engine build (s) "
+        "| engine / DuckDB (build) | (load + build) / DuckDB | peak RSS DuckDB / engine (GB) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for scale, r in runs.items():
+        duck, load, build = r["duckdb_build"], r["engine_load"], r["engine_build"]
+        lines.append(
+            f"| {r['engine']} | {scale.split(' ')[-1]} | {r['facts']['type2_patients']:,} | {duck['seconds']:.1f} "
+            f"| {load['seconds']:.1f} | {build['seconds']:.1f} | {build['seconds'] / duck['seconds']:.1f} × "
+            f"| {(load['seconds'] + build['seconds']) / duck['seconds']:.1f} × "
+            f"| {duck['peak_rss_gb']:.2f} / {build['peak_rss_gb']:.2f} |")
+    lines.append("")
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", default="1/4")
+    parser.add_argument("--scale", default="1/4", help="PostgreSQL's scale")
+    parser.add_argument("--spark-scale", default="1/16", help="Spark's scale ('none' to skip Spark)")
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--doc", type=Path, help="markdown file whose '## Engines' section is replaced")
+    parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args()
-    results = run(args.scale, args.work)
-    text = report(machine_facts(), args.scale, results)
+    runs = {f"postgres {args.scale}": run(args.scale, args.work, "postgres")}
+    if args.spark_scale != "none":
+        runs[f"spark {args.spark_scale}"] = run(args.spark_scale, args.work, "spark")
+    if args.json:
+        args.json.write_text(json.dumps(runs, indent=2, default=str))
+    text = report(machine_facts(), runs)
     print(text)
     if args.doc:
         doc = args.doc.read_text()

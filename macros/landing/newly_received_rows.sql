@@ -1,6 +1,7 @@
 {#- The historic record's increment: the rows of `classified` not yet received (same file,
     same line), stamped with this run's start. Idempotent: rebuilding the same landing
-    files adds nothing. -#}
+    files adds nothing. Only rows received after the received-files ledger's latest entry
+    can be met again (received_files_watermark), so only those are compared. -#}
 {% macro newly_received_rows(classified) %}
 select
     classified.*,
@@ -11,7 +12,8 @@ where not exists (
     select 1
     from {{ this }} as received
     where
-        received.source_file = classified.source_file
+        received.received_at > {{ received_files_watermark() }}
+        and received.source_file = classified.source_file
         and received.row_number = classified.row_number
 )
 {%- endif %}

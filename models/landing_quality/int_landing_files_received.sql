@@ -39,7 +39,10 @@ lines_in_history as (
         source_file,
         count(*) as lines_recorded
     from {{ ref('int_opt_out_code_rows_received') }}
-    where source_file in (select source_file from read_this_run)
+    where
+        -- Rows of files not yet in this ledger were received after its latest entry.
+        received_at > {{ received_files_watermark() }}
+        and source_file in (select source_file from read_this_run)
     group by source_file
     union all
     select
@@ -47,7 +50,10 @@ lines_in_history as (
         source_file,
         count(*) as lines_recorded
     from {{ ref('int_practice_count_rows_received') }}
-    where source_file in (select source_file from read_this_run)
+    where
+        -- Rows of files not yet in this ledger were received after its latest entry.
+        received_at > {{ received_files_watermark() }}
+        and source_file in (select source_file from read_this_run)
     group by source_file
 ),
 

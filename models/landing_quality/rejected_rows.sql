@@ -17,7 +17,7 @@ code_rejects as (
         cast(null as {{ dbt.type_string() }}) as registered_patients,
         cast(null as {{ dbt.type_string() }}) as type1_opt_outs,
         received_at
-    from {{ ref('int_opt_out_code_rows_received') }}
+    from {{ ref('int_opt_out_code_rows_rejected') }}
     where rejection_reason is not null
 ),
 

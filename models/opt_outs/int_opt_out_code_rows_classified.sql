@@ -2,7 +2,9 @@
 -- dates, R1 validity): each landed opt_out_codes row is accepted (rejection_reason null)
 -- or takes the first reason that applies. R4: a Type 1 row keeps no NHS number, nor does a
 -- row whose code is a Type 1 code but for its case (it stays unknown_code, R2).
-{{ config(materialized='view') }}
+-- A table of this build's new lines only (the landing readers read only new files): the
+-- historic record and the key test read it, not the files again.
+{{ config(materialized='table') }}
 with
 
 staged as (

@@ -39,9 +39,11 @@ def test_benchmark_runs_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     raw = json.loads((tmp_path / "raw.json").read_text())["1/4000"]
-    for step in ("full_build", "monthly_build", "copy", "release", "pandas"):
+    for step in ("reference", "full_build", "monthly_build", "fixed_cost", "copy", "release", "pandas"):
         assert raw[step]["seconds"] > 0 and raw[step]["peak_rss_gb"] > 0
     # The release and the pandas baseline implement the same rule on the same data.
     assert raw["release"]["rows"] == raw["pandas"]["rows"]
     assert raw["copy"]["rows"] == raw["facts"]["release_rows"]
+    # The reference script derives a current list from the same extracts.
+    assert raw["reference"]["rows"] > 0
     assert "| 1/4000 |" in (tmp_path / "benchmarks.md").read_text()

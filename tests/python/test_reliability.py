@@ -242,6 +242,9 @@ INJECTED_FAILURES = {
         unit_tests:
           - name: injected_failure
             model: int_type2_status_changes
+            overrides:
+              macros:
+                is_incremental: false
             given:
               - input: ref('int_type2_status_by_received_date')
                 rows:

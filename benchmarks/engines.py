@@ -118,13 +118,13 @@ def report(machine: dict, runs: dict[str, dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", default="1/4", help="PostgreSQL's scale")
+    parser.add_argument("--scale", default="1/4", help="PostgreSQL's scale ('none' to skip PostgreSQL)")
     parser.add_argument("--spark-scale", default="1/16", help="Spark's scale ('none' to skip Spark)")
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--doc", type=Path, help="markdown file whose '## Engines' section is replaced")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args()
-    runs = {f"postgres {args.scale}": run(args.scale, args.work, "postgres")}
+    runs = {} if args.scale == "none" else {f"postgres {args.scale}": run(args.scale, args.work, "postgres")}
     if args.spark_scale != "none":
         runs[f"spark {args.spark_scale}"] = run(args.spark_scale, args.work, "spark")
     if args.json:

@@ -131,3 +131,36 @@ def test_full_refresh_rederives_the_same_history(shuffled: Warehouse) -> None:
     before = contents(shuffled, {**SPEC_MARTS, **DERIVED})
     shuffled.build("--full-refresh")
     assert contents(shuffled, {**SPEC_MARTS, **DERIVED}) == before
+
+
+def write_codes(landing, month: str, extract: str, rows: list[tuple[str, str, str]]) -> None:
+    folder = landing / "opt_out_codes" / month
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = ["extract_date,practice_code,nhs_number,code,recorded_date"]
+    lines += [f"{extract},A81001,{number},{code},{recorded}" for number, code, recorded in rows]
+    (folder / f"A81001_{extract}.csv").write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.slow
+def test_a_late_month_changes_the_months_after_it(warehouse: Warehouse, tmp_path_factory) -> None:
+    """R8 at later month ends: a withdrawal in a month that lands late changes the status at the
+    end of every later month — here a month where the patient no longer appears at all."""
+    leaver, stayer = "9000001005", "9000001013"
+    april = [(leaver, "9Nu4", "2025-03-01"), (stayer, "9Nu4", "2025-03-02")]
+    may = april + [(leaver, "9Nu5", "2025-04-20")]
+    june = [(stayer, "9Nu4", "2025-03-02")]  # the leaver has left the practice
+    write_codes(warehouse.landing, "2025-04", "2025-04-01", april)
+    write_codes(warehouse.landing, "2025-06", "2025-06-02", june)
+    warehouse.build()
+    june_end = "select count(*) from intermediate.int_type2_opted_out_at_month_end where reporting_month = '2025-06-01'"
+    assert warehouse.query(june_end) == [(2,)], "before May lands, the leaver is opted out at the end of June"
+    write_codes(warehouse.landing, "2025-05", "2025-05-01", may)
+    warehouse.build()
+    assert warehouse.query(june_end) == [(1,)], "May's withdrawal applies at the end of June too"
+
+    scratch = Warehouse(tmp_path_factory.mktemp("late_scratch"))
+    scratch.land(warehouse.landing)
+    scratch.build()
+    tables = {"national_opt_out_statistics": "*", "practice_opt_out_statistics": "*",
+              "intermediate.int_type2_opted_out_at_month_end": "* exclude (derived_at)"}
+    assert contents(warehouse, tables) == contents(scratch, tables)

@@ -5,10 +5,14 @@
     * every month from the earliest extract_date of a first arrival rewritten since then: a
       new or earlier-received event can change R8's status at any later date, never before
       its received date;
-    * with `counts`, months with practice counts received since then (a month whose counts
-      arrive before its codes is a reporting month: R8 at its last day is needed).
-    The model declares its dependence on these relations (`-- depends_on`). -#}
-{% macro reporting_months_touched(receipts, first_arrivals, reporting_months, counts=none) %}
+    * with `with_counts`, months with practice counts received since then (a month whose
+      counts arrive before its codes is a reporting month: R8 at its last day is needed).
+    The refs are taken before anything else, so dbt records them when it parses the model. -#}
+{% macro reporting_months_touched(with_counts=false) %}
+    {%- set receipts = ref('int_opt_out_code_receipts') -%}
+    {%- set first_arrivals = ref('int_opt_out_code_first_arrivals') -%}
+    {%- set reporting_months = ref('int_reporting_months') -%}
+    {%- set counts = ref('int_practice_count_rows_received') if with_counts else none -%}
     {%- if not execute or not is_incremental() -%}
         {{ return([]) }}
     {%- endif -%}

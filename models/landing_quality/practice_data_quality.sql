@@ -22,9 +22,8 @@ landed as (
     union all
     select
         cast({{ dbt.date_trunc('month', 'received.extract_date') }} as date) as reporting_month,
-        case
-            when {{ is_valid_practice_code('received.practice_code') }} then received.practice_code else 'UNKNOWN'
-        end as practice_code,
+        {{ practice_code_or_unknown('received.practice_code', is_valid_practice_code('received.practice_code')) }}
+            as practice_code,
         'counts' as feed,
         received.extract_date,
         case when resolved.is_conflicting then 'conflicting_counts' else received.rejection_reason end

@@ -4,16 +4,12 @@
 -- known at the last day of the month (int_type2_opted_out_at_month_end).
 -- Incremental (docs/rules.md §7): only the months reporting_months_touched names are
 -- derived again, from the historic record's rows of those months.
--- depends_on: {{ ref('int_opt_out_code_receipts') }}, {{ ref('int_opt_out_code_first_arrivals') }},
--- {{ ref('int_reporting_months') }}
-{%- set touched = reporting_months_touched(
-    ref('int_opt_out_code_receipts'), ref('int_opt_out_code_first_arrivals'), ref('int_reporting_months')) %}
+{%- set touched = reporting_months_touched() %}
 {{
     config(
         materialized=derived_history_materialization(),
         incremental_strategy='append',
-        pre_hook="{{ clear_reporting_months(reporting_months_touched(ref('int_opt_out_code_receipts'), "
-            ~ "ref('int_opt_out_code_first_arrivals'), ref('int_reporting_months'))) }}",
+        pre_hook="{{ clear_reporting_months(reporting_months_touched()) }}",
     )
 }}
 with

@@ -2,16 +2,12 @@
 -- that month who were opted out at its last day (int_type2_attribution_monthly).
 -- Incremental (docs/rules.md §7): the months reporting_months_touched names — the months
 -- the attribution derived again in this build — are counted again.
--- depends_on: {{ ref('int_opt_out_code_receipts') }}, {{ ref('int_opt_out_code_first_arrivals') }},
--- {{ ref('int_reporting_months') }}
-{%- set touched = reporting_months_touched(
-    ref('int_opt_out_code_receipts'), ref('int_opt_out_code_first_arrivals'), ref('int_reporting_months')) %}
+{%- set touched = reporting_months_touched() %}
 {{
     config(
         materialized=derived_history_materialization(),
         incremental_strategy='append',
-        pre_hook="{{ clear_reporting_months(reporting_months_touched(ref('int_opt_out_code_receipts'), "
-            ~ "ref('int_opt_out_code_first_arrivals'), ref('int_reporting_months'))) }}",
+        pre_hook="{{ clear_reporting_months(reporting_months_touched()) }}",
     )
 }}
 with

@@ -3,18 +3,12 @@
 -- attribution and by England's current_type2_opt_outs.
 -- Incremental (docs/rules.md §7): only the months reporting_months_touched names are
 -- derived again (the pre-hook clears them first, so a month can also lose patients).
--- depends_on: {{ ref('int_opt_out_code_receipts') }}, {{ ref('int_opt_out_code_first_arrivals') }},
--- {{ ref('int_practice_count_rows_received') }}
-{%- set touched = reporting_months_touched(
-    ref('int_opt_out_code_receipts'), ref('int_opt_out_code_first_arrivals'), ref('int_reporting_months'),
-    counts=ref('int_practice_count_rows_received')) %}
+{%- set touched = reporting_months_touched(with_counts=true) %}
 {{
     config(
         materialized=derived_history_materialization(),
         incremental_strategy='append',
-        pre_hook="{{ clear_reporting_months(reporting_months_touched(ref('int_opt_out_code_receipts'), "
-            ~ "ref('int_opt_out_code_first_arrivals'), ref('int_reporting_months'), "
-            ~ "counts=ref('int_practice_count_rows_received'))) }}",
+        pre_hook="{{ clear_reporting_months(reporting_months_touched(with_counts=true)) }}",
     )
 }}
 with

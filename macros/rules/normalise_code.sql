@@ -1,13 +1,10 @@
-{#- R2: trim whitespace — spaces, tabs and line breaks — then drop trailing '.' characters;
-    case is kept (codes are case-sensitive). Each pattern is anchored, so it replaces at
-    most once on every engine; the escapes reach the regex engine as tab, CR and LF on
-    DuckDB and PostgreSQL, and as the characters themselves on Spark. -#}
+{#- R2: trim whitespace at both ends — every whitespace character R1 removes (Unicode
+    spaces, tabs, line breaks; ignored_characters) — then drop trailing '.' characters;
+    case is kept (codes are case-sensitive). `9Nu4.` and `"9Nu4 "` are 9Nu4; `9Nu4 .` is
+    not (the space is inside once the dot goes). -#}
 {% macro normalise_code(expression) -%}
     nullif(
-        regexp_replace(
-            regexp_replace(regexp_replace({{ expression }}, '^[ \t\r\n]+', ''), '[ \t\r\n]+$', ''),
-            '[.]+$', ''
-        ),
+        trim(trailing '.' from trim(both {{ characters_text(whitespace_code_points()) }} from {{ expression }})),
         ''
     )
 {%- endmacro %}

@@ -23,8 +23,18 @@ def load_code_list() -> dict[str, tuple[int, str]]:
         return {row["code"]: (int(row["opt_out_type"]), row["action"]) for row in csv.DictReader(handle)}
 
 
+# R1/R2 whitespace: every character Python calls a space, and the invisible ones (zero-width
+# space/non-joiner/joiner, direction marks, word joiner, byte-order mark, Mongolian vowel separator).
+INVISIBLE = "\u180e\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
+HYPHENS = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+
+
+def is_blank(character: str) -> bool:
+    return character.isspace() or character in INVISIBLE
+
+
 def normalise_nhs_number(raw: str | None) -> str | None:
-    return re.sub(r"[ -]", "", raw or "") or None
+    return "".join(c for c in raw or "" if not is_blank(c) and c not in HYPHENS) or None
 
 
 def is_valid_nhs_number(number: str | None) -> bool:
@@ -47,8 +57,13 @@ def parse_date(raw: str | None) -> date | None:
 
 
 def normalise_code(raw: str | None) -> str | None:
-    """R2: trim spaces, tabs and line breaks, then drop trailing dots."""
-    return (raw or "").strip(" \t\r\n").rstrip(".") or None
+    """R2: trim whitespace (as R1), then drop trailing dots."""
+    value = raw or ""
+    while value and is_blank(value[0]):
+        value = value[1:]
+    while value and is_blank(value[-1]):
+        value = value[:-1]
+    return value.rstrip(".") or None
 
 
 def normalise_practice(raw: str | None) -> str:

@@ -29,13 +29,14 @@ def r1_sql(tmp_path_factory: pytest.TempPathFactory) -> str:
 formatted_numbers = st.builds(
     lambda body, sep, pad: pad + sep.join([body[:3], body[3:6], body[6:]]) + pad,
     st.text("0123456789", min_size=10, max_size=10).map(lambda s: "9" + s[1:]),
-    st.sampled_from(["", " ", "-", "  ", "\t"]),
-    st.sampled_from(["", " "]),
+    # R1 removes every whitespace character and hyphen: Unicode spaces, line breaks, zero-width.
+    st.sampled_from(["", " ", "-", "  ", "\t", "\u00a0", "\u2007", "\u202f", "\u3000", "\u2013", "\u200b"]),
+    st.sampled_from(["", " ", "\t", "\r", "\n", "\r\n", "\u00a0", "\ufeff", "\u2028", "\x0b"]),
 )
 candidates = st.one_of(
     formatted_numbers,
     st.text("0123456789", min_size=8, max_size=12),
-    st.text("0123456789 -O", max_size=14),
+    st.text("0123456789 -O\t\r\n\u00a0\u3000\u2009\u200b\ufeff\u2212", max_size=14),
     st.text(max_size=12),
     st.sampled_from([str(d) * 10 for d in range(10)]),
 )

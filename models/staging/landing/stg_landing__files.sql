@@ -1,5 +1,6 @@
 -- docs/rules.md §1: one row per entry in the landing area (every feed, and anything outside the
--- feed folders), with its state this run (landing.files, landing_file_state) and — for
+-- feed folders), with its state this run (landing.files, landing_file_state: received once,
+-- by content; received_as names the file whose lines hold its bytes) and — for
 -- files read this run — whether it has a header line, whether that header is as expected,
 -- and how many data lines follow. No file is silently skipped.
 {{ config(materialized='table') }}
@@ -31,7 +32,9 @@ summarised as (
         files.source_file,
         files.size,
         files.modified_at,
+        files.content_hash,
         files.already_received,
+        files.received_as,
         files.problem,
         -- Not read again when already received: the historic record has its figures.
         case when not files.already_received then coalesce(lines.has_header_line, false) end as has_header_line,

@@ -1,6 +1,6 @@
 -- R3: every landed row that was not accepted, once, with its file, line and one reason,
--- and the raw values as sent (without the NHS number of a Type 1 row: R4, nor of any
--- GP-level row: R14).
+-- and the raw values as sent — none for a line that did not split into its columns (R3),
+-- for a Type 1 row or one that looks like it (R4), or for any GP-level row (R14).
 with
 
 code_rejects as (
@@ -58,16 +58,16 @@ count_rejects as (
     where count_rows.rejection_reason is not null or conflicting_counts.row_number is not null
 ),
 
--- R14: rejects of the GP-level feeds never keep an NHS number (the patient may be one
--- whose rows must not be stored at all).
+-- R14: rejects of the GP-level feeds keep no NHS number and no value that may hold one
+-- (any GP-level patient may have a Type 1 opt-out): only where to look, and why.
 gp_patient_rejects as (
     select
         'gp_level_data_patients' as feed,
         source_file,
         row_number,
         rejection_reason as reason,
-        collection_date_raw as extract_date,
-        practice_code_raw as practice_code,
+        cast(null as {{ dbt.type_string() }}) as extract_date,
+        cast(null as {{ dbt.type_string() }}) as practice_code,
         cast(null as {{ dbt.type_string() }}) as nhs_number,
         cast(null as {{ dbt.type_string() }}) as code,
         cast(null as {{ dbt.type_string() }}) as recorded_date,

@@ -1,0 +1,38 @@
+{#- R4, the one "looks like Type 1" decision: true when the text `value` looks like the code
+    of `type1_code` (an alias of a code-list row of opt_out_type 1, with columns `code` and
+    `description`) though it is not that code exactly:
+    * folded — case, whitespace, punctuation and quotes ignored — it contains the code
+      (`xaz89`, `9Nu0 .`, `'9Nu0'`, `9Nu0 Dissent…`) or the code's description;
+    * or it is a number within 0.1 % of a numeric (SNOMED CT) code, as a spreadsheet writes
+      it in decimal or exponent form (`827241000000103.0`, `8.27241E+14`).
+    Used as a join condition against the (few) Type 1 codes. When in doubt, keep no number:
+    a row with such a value keeps no NHS number (int_opt_out_code_rows_classified). -#}
+{% macro looks_like_type1_code(value, type1_code) -%}
+    (
+        (
+            {{ folded_text(type1_code ~ '.code') }} <> ''
+            and {{ contains_text(folded_text(value), folded_text(type1_code ~ '.code')) }}
+        )
+        or (
+            {{ folded_text(type1_code ~ '.description') }} <> ''
+            and {{ contains_text(folded_text(value), folded_text(type1_code ~ '.description')) }}
+        )
+        or abs({{ decimal_number(value) }} - {{ decimal_number(type1_code ~ '.code') }})
+        <= 0.001 * {{ decimal_number(type1_code ~ '.code') }}
+    )
+{%- endmacro %}
+
+{#- Lower-case ASCII letters and digits only. -#}
+{% macro folded_text(expression) -%}
+    lower({{ regexp_remove_all('coalesce(' ~ expression ~ ", '')", '[^A-Za-z0-9]') }})
+{%- endmacro %}
+
+{#- A plain, decimal or exponent-form number written in `expression` (whitespace and quotes
+    ignored), as a double; null for anything else. -#}
+{% macro decimal_number(expression) -%}
+    {%- set bare = 'translate(' ~ expression ~ ', ' ~ characters_text(whitespace_code_points() + [34, 39]) ~ ", '')" -%}
+    case
+        when {{ regexp_full_match(bare, '[+]?[0-9]+([.][0-9]*)?([eE][+]?[0-9]{1,3})?') }}
+            then cast({{ bare }} as {{ type_double() }})
+    end
+{%- endmacro %}

@@ -1,4 +1,4 @@
-{#- "Now" for the 21-day service level: the build's start, or dbt var service_level_clock
+{#- "Now" for the 21-day service level: the build's start (build_started_at), or dbt var service_level_clock
     ('YYYY-MM-DD HH:MM:SS') — a simulated clock for tests and for re-reading the past. -#}
 {% macro service_level_clock() -%}
     {%- set clock = var('service_level_clock', '') | string -%}
@@ -6,5 +6,9 @@
         {{ exceptions.raise_compiler_error("The dbt var service_level_clock must be written 'YYYY-MM-DD HH:MM:SS', got '"
             ~ clock ~ "'.") }}
     {%- endif -%}
-    cast('{{ clock or run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+    {%- if clock -%}
+    cast('{{ clock }}' as timestamp)
+    {%- else -%}
+    {{ build_started_at() }}
+    {%- endif -%}
 {%- endmacro %}

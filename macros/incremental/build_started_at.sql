@@ -1,6 +1,73 @@
-{#- The start of this build as a timestamp literal: the one clock of the historic record
-    (received_at) and of the derived history (derived_at), so "since the last build" is a
-    comparison of two values written by the same expression. -#}
+{#- The build's identity (docs/rules.md §7, the clock). Every build that runs its hooks takes
+    the next number in the build ledger (landing.build_ledger) and a start time that is
+    never earlier than one second after the previous build's, whatever the machine's clock
+    says: started_at = max(the clock, previous started_at + 1 s). So every stamp the
+    warehouse writes — received_at, derived_at, published_at, the record version id — grows
+    with each build even when the clock is set back (a restore, another host, an NTP step),
+    and two builds in the same second still differ. Nothing kept depends on the clock
+    running forward (SPEC §2).
+
+    start_build runs first at on-run-start; it keeps the stamp in this run's `graph` (one
+    dictionary shared by every node of the run), so build_started_at() costs no query.
+    Commands that run no hooks (dbt compile, docs, lint) fall back to the clock. -#}
+{% macro start_build() %}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set ledger = build_ledger_relation() -%}
+    {%- do adapter.create_schema(ledger) -%}
+    {%- do run_query("create table if not exists " ~ ledger
+        ~ " (build_number bigint, started_at timestamp, clock_started_at timestamp)") -%}
+    {%- set clock = run_started_at.replace(tzinfo=none, microsecond=0) -%}
+    {%- set previous = run_query("select max(build_number), max(started_at) from " ~ ledger).rows[0] -%}
+    {%- set latest = previous[1] if previous[1] is not none else latest_stamp_before_the_ledger() -%}
+    {%- set started = clock -%}
+    {%- if latest is not none and latest + modules.datetime.timedelta(seconds=1) > clock -%}
+        {%- set started = (latest + modules.datetime.timedelta(seconds=1)).replace(microsecond=0) -%}
+    {%- endif -%}
+    {%- set number = (previous[0] or 0) + 1 -%}
+    {%- do run_query("insert into " ~ ledger ~ " (build_number, started_at, clock_started_at) values ("
+        ~ number ~ ", cast('" ~ started.strftime('%Y-%m-%d %H:%M:%S') ~ "' as timestamp), cast('"
+        ~ clock.strftime('%Y-%m-%d %H:%M:%S') ~ "' as timestamp))") -%}
+    {%- do graph.update({'opt_out_build': {'number': number, 'started_at': started}}) -%}
+    {{ return('') }}
+{% endmacro %}
+
+{% macro build_ledger_relation() %}
+    {{ return(api.Relation.create(database=target.get('database'), schema='landing', identifier='build_ledger')) }}
+{% endmacro %}
+
+{#- A warehouse built before the ledger existed: its latest stamp, from the received-files
+    ledger and the published record versions (small tables). -#}
+{% macro latest_stamp_before_the_ledger() %}
+    {%- set stamps = [] -%}
+    {%- for name, column in [['int_landing_files_received', 'received_at'], ['published_record_versions', 'published_at']] -%}
+        {%- set relation = node_relation(name) -%}
+        {%- set existing = adapter.get_relation(
+            database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
+        {%- if existing is not none -%}
+            {%- set value = run_query('select max(' ~ column ~ ') from ' ~ existing).columns[0].values()[0] -%}
+            {%- if value is not none -%}{%- do stamps.append(value) -%}{%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(stamps | max if stamps else none) }}
+{% endmacro %}
+
+{#- This build's start (see start_build), as a Python datetime (UTC, whole seconds). -#}
+{% macro build_started_at_value() %}
+    {%- set build = graph.get('opt_out_build') if execute else none -%}
+    {{ return(build.started_at if build else run_started_at.replace(tzinfo=none, microsecond=0)) }}
+{% endmacro %}
+
+{#- This build's start as a timestamp literal: the one clock of the historic record
+    (received_at), the derived history (derived_at) and the publications (published_at,
+    built_at), so "since the last build" is a comparison of two values written by the same
+    expression. -#}
 {% macro build_started_at() -%}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+    cast('{{ build_started_at_value().strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+{%- endmacro %}
+
+{#- The day the warehouse receives what this build reads, in England (Europe/London): an
+    extract dated later is not trusted (SPEC §2, invalid_extract_date). As a date literal. -#}
+{% macro received_on() -%}
+    {%- set utc = modules.pytz.utc.localize(build_started_at_value()) -%}
+    cast('{{ utc.astimezone(modules.pytz.timezone("Europe/London")).strftime("%Y-%m-%d") }}' as date)
 {%- endmacro %}

@@ -10,7 +10,7 @@
         if applied else none -%}
     select
         {{ sql_string_literal(node.name) }} as release_name,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as built_at,
+        {{ build_started_at() }} as built_at,
         {#- The record version the release applied: the one in force (null when exempt). #}
         {% if applied -%}
             (select max(version_id) from {{ ref('published_opt_out_periods') if args.as_of

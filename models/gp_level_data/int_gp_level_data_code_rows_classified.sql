@@ -26,7 +26,7 @@ classified as (
         code_list.action,
         staged.recorded_date,
         {{ first_rejection_reason([
-            ['invalid_extract_date', 'staged.extract_date is null'],
+            ['invalid_extract_date', 'staged.extract_date is null or staged.extract_date > ' ~ received_on()],
             ['unknown_code', 'code_list.opt_out_type is null'],
             ['type2_not_used', 'code_list.opt_out_type = 2'],
             ['invalid_nhs_number', 'not staged.nhs_number_is_valid'],

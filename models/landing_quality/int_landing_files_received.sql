@@ -7,9 +7,10 @@
     )
 }}
 -- The received-files ledger: the files (of the feeds with a historic record) whose every
--- data line is in that record, with the size and modification time they had. The next
--- run's landing_file_state reads it (passed by ref to the on-run-start hook): those files
--- are not read again, so a monthly build reads only the new month. A file is entered only
+-- data line is in that record, with the SHA-256 of their bytes (and the size and
+-- modification time they had). The next run's landing_file_state reads it (passed by ref to
+-- the on-run-start hook): the same bytes, under any name, are not read again, so a monthly
+-- build reads only the new month. A file is entered only
 -- once its lines are counted in the rows' own record — a real dependency, so a build
 -- killed in between simply reads the file again (its lines are not added twice).
 with
@@ -20,6 +21,7 @@ read_this_run as (
         source_file,
         size,
         modified_at,
+        content_hash,
         data_rows
     from {{ ref('stg_landing__files') }}
     where
@@ -64,7 +66,8 @@ new_files as (
         read_this_run.size,
         read_this_run.modified_at,
         read_this_run.data_rows,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as received_at
+        read_this_run.content_hash,
+        {{ build_started_at() }} as received_at
     from read_this_run
     left join lines_in_history
         on
@@ -78,9 +81,7 @@ new_files as (
             from {{ this }} as received
             where
                 received.feed = read_this_run.feed
-                and received.source_file = read_this_run.source_file
-                and received.size = read_this_run.size
-                and received.modified_at = read_this_run.modified_at
+                and received.content_hash = read_this_run.content_hash
         )
         {%- endif %}
 )

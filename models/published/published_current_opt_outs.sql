@@ -24,7 +24,7 @@ published as (
         checked.opted_out_on,
         checked.received_date,
         record_date.record_as_of_date,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as published_at,
+        {{ build_started_at() }} as published_at,
         {{ record_version_id() }} as version_id,
         checks.checks_passed
     from checked

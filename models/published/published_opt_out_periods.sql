@@ -16,7 +16,7 @@ published as (
         checked.nhs_number,
         checked.applied_from,
         checked.applied_to,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as published_at,
+        {{ build_started_at() }} as published_at,
         {{ record_version_id() }} as version_id,
         checks.checks_passed
     from checked

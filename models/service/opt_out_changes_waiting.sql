@@ -19,7 +19,7 @@ versions as (
 clock as (
     select
         {{ service_level_clock() }} as now_at,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as build_started_at
+        {{ build_started_at() }} as build_started_at
 ),
 
 -- A join, not a correlated not exists: Spark refuses correlated inequalities.

@@ -30,7 +30,7 @@ this_version as (
 
 select
     cast({{ record_version_id() }} as {{ dbt.type_string() }}) as version_id,
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as published_at,
+    {{ build_started_at() }} as published_at,
     record_hash,
     opted_out_patients,
     latest_received_date

@@ -21,7 +21,7 @@ classified as (
         registered_patients,
         type1_opt_outs,
         {{ first_rejection_reason([
-            ['invalid_extract_date', 'extract_date is null'],
+            ['invalid_extract_date', 'extract_date is null or extract_date > ' ~ received_on()],
             ['invalid_practice_code', 'not practice_code_is_valid'],
             ['invalid_count', 'registered_patients is null or type1_opt_outs is null '
                 ~ 'or type1_opt_outs > registered_patients'],

@@ -22,6 +22,7 @@ LISTING_TYPE = duckdb.list_type(duckdb.struct_type({
     "folder": "VARCHAR",
     "size": "BIGINT",
     "modified_at": "TIMESTAMP",
+    "content_hash": "VARCHAR",
     "problem": "VARCHAR",
 }))
 

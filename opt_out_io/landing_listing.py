@@ -8,7 +8,9 @@ nothing under the landing area is skipped without a reason.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import os
+import stat
 from pathlib import Path
 from typing import TypedDict
 
@@ -22,6 +24,7 @@ class LandingEntry(TypedDict):
     folder: str | None
     size: int
     modified_at: datetime.datetime
+    content_hash: str | None
     problem: str | None
 
 
@@ -49,9 +52,27 @@ def _printable(name: str) -> tuple[str, bool]:
     return name, not any(character in name for character in "\\\n\r")
 
 
-def _problem(relative: str, folder: str | None, folders: list[str], is_link: bool, readable_name: bool) -> str | None:
+def content_hash(path: Path) -> str | None:
+    """SHA-256 of the file's bytes (a file is received once by its content, docs/rules.md §1),
+    or None when it is not a regular file after all. Opened without blocking and checked
+    again once open, so a named pipe or device put in its place is never read."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _problem(relative: str, folder: str | None, folders: list[str], is_link: bool, readable_name: bool,
+             is_regular: bool) -> str | None:
     if is_link:
         return "symbolic_link"
+    if not is_regular:
+        # A named pipe, socket or device: opening it could hang or stop the build.
+        return "not_a_regular_file"
     if not readable_name:
         return "unsupported_file_name"
     if folder is None:
@@ -74,7 +95,8 @@ def list_landing(root: str, folders: list[str]) -> list[LandingEntry]:
 
     `folders` are the feed folders (docs/rules.md §1). A file is readable when it is a regular
     file, ends in .csv (any case) and lies in a feed folder spelled exactly; everything
-    else is listed with the reason it is not read.
+    else — a named pipe, a socket, a device among them — is listed with the reason it is not
+    read, and never opened. A readable file carries the SHA-256 of its bytes.
     """
     base = Path(root)
     if landing_dir_problem(root):
@@ -85,15 +107,21 @@ def list_landing(root: str, folders: list[str]) -> list[LandingEntry]:
         linked = [name for name in subdirectories if Path(directory, name).is_symlink()]
         for name in sorted(names + linked):
             full = Path(directory, name)
-            stat = full.lstat()
+            status = full.lstat()
             relative, readable_name = _printable(full.relative_to(base).as_posix())
             folder = _feed_folder(relative, folders)
+            problem = _problem(relative, folder, folders, full.is_symlink(), readable_name,
+                               stat.S_ISREG(status.st_mode))
+            digest = content_hash(full) if problem is None else None
+            if problem is None and digest is None:
+                problem = "not_a_regular_file"
             entries.append(LandingEntry(
                 path=_printable(str(full))[0],
                 source_file=relative,
                 folder=folder,
-                size=stat.st_size,
-                modified_at=_modified_at(stat),
-                problem=_problem(relative, folder, folders, full.is_symlink(), readable_name),
+                size=status.st_size,
+                modified_at=_modified_at(status),
+                content_hash=digest,
+                problem=problem,
             ))
     return sorted(entries, key=lambda entry: entry["source_file"])

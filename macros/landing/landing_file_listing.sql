@@ -1,6 +1,6 @@
 {#- Every entry under landing_dir: feed (null outside the feed folders), path (to read),
     source_file (relative to landing_dir, how files are named everywhere), size,
-    modified_at (UTC instant) and the problem that keeps it from being read, if any. -#}
+    modified_at (UTC instant), content_hash (SHA-256 of a readable file's bytes) and the problem that keeps it from being read, if any. -#}
 {% macro landing_file_listing() %}
     {{ return(adapter.dispatch('landing_file_listing')()) }}
 {% endmacro %}
@@ -20,6 +20,7 @@
         entry.source_file,
         entry.size,
         entry.modified_at,
+        entry.content_hash,
         entry.problem
     from (
         select unnest(landing_listing({{ sql_string_literal(landing_dir()) }}, [{{ folders | join(', ') }}])) as entry
@@ -35,6 +36,7 @@
         source_file,
         size,
         modified_at,
+        content_hash,
         problem
     from {{ landing_raw_relation('files') }}
 {% endmacro %}

@@ -13,7 +13,7 @@
     {%- endif -%}
     {#- No ledger: every file is new to the engine; its build decides what it received. -#}
     {%- do register_landing_readers(none) -%}
-    {%- set exports = {'files': "select feed, source_file, size, modified_at, problem from "
+    {%- set exports = {'files': "select feed, source_file, size, modified_at, content_hash, problem from "
                                 ~ landing_files_relation()} -%}
     {%- for feed in landing_feeds() -%}
         {%- do exports.update({feed: "select * from landing_" ~ feed ~ "()"}) -%}

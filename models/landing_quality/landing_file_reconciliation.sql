@@ -2,20 +2,20 @@
 -- archived out of the landing area keep their line from the historic record.
 with
 
--- Files received in an earlier run are not read again: their line count is the one
--- recorded when they were received (same path, size and modification time).
+-- A file whose bytes were already received (in an earlier run, or this run under another
+-- name: received_as) is not read again: its line count, and its rows, are those of the
+-- file its bytes were received as.
 landed as (
     select
         files.feed,
         files.source_file,
+        coalesce(files.received_as, files.source_file) as received_as,
         coalesce(files.data_rows, received_files.data_rows) as data_rows
     from {{ ref('stg_landing__files') }} as files
     left join {{ ref('int_landing_files_received') }} as received_files
         on
             files.feed = received_files.feed
-            and files.source_file = received_files.source_file
-            and files.size = received_files.size
-            and files.modified_at = received_files.modified_at
+            and files.received_as = received_files.source_file
     where files.already_received or files.header_matches
 ),
 
@@ -99,15 +99,28 @@ rejected as (
 ),
 
 files as (
-    select feed, source_file from landed
+    select
+        feed,
+        source_file,
+        received_as
+    from landed
     union
-    select feed, source_file from received
+    select
+        feed,
+        source_file,
+        source_file as received_as
+    from received
+    where not exists (
+        select 1 from landed
+        where landed.feed = received.feed and landed.source_file = received.source_file
+    )
 ),
 
 final as (
     select
         files.feed,
         files.source_file,
+        files.received_as,
         landed.data_rows as rows_in_landing,
         coalesce(received.rows_received, 0) as rows_received,
         coalesce(accepted.rows_accepted, 0) as rows_accepted,
@@ -116,14 +129,15 @@ final as (
         received.first_received_at
     from files
     left join landed on files.feed = landed.feed and files.source_file = landed.source_file
-    left join received on files.feed = received.feed and files.source_file = received.source_file
-    left join accepted on files.feed = accepted.feed and files.source_file = accepted.source_file
-    left join rejected on files.feed = rejected.feed and files.source_file = rejected.source_file
+    left join received on files.feed = received.feed and files.received_as = received.source_file
+    left join accepted on files.feed = accepted.feed and files.received_as = accepted.source_file
+    left join rejected on files.feed = rejected.feed and files.received_as = rejected.source_file
 )
 
 select
     feed,
     source_file,
+    received_as,
     rows_in_landing,
     rows_received,
     rows_accepted,

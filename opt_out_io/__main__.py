@@ -1,7 +1,7 @@
 """The warehouse's commands that act outside a build (README).
 
     python -m opt_out_io check-list INPUT OUTPUT [--column nhs_number] [--as-of YYYY-MM-DD]
-    python -m opt_out_io enquiry NHS_NUMBER
+    python -m opt_out_io enquiry                  (the number is asked for)
     python -m opt_out_io load-landing --target postgres|spark [--landing-dir DIR]
 """
 
@@ -24,7 +24,11 @@ def main() -> None:
     load = commands.add_parser("load-landing", help=landing_export.__doc__.split("\n\n")[0])
     landing_export.add_arguments(load)
     load.set_defaults(run=landing_export.main)
-    args = parser.parse_args()
+    args, unknown = parser.parse_known_args()
+    if unknown:
+        if args.command == "enquiry":
+            enquiry.refuse_arguments()   # never repeated: it may be the number
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     args.run(args)
 
 

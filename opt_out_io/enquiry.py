@@ -1,6 +1,11 @@
 """Answer a patient's enquiry about their Type 2 opt-out (docs/rules.md §6).
 
-    python -m opt_out_io enquiry NHS_NUMBER        (make enquiry NHS_NUMBER=…)
+    python -m opt_out_io enquiry                   (make enquiry)
+
+The number is asked for, never taken from the command line (which everyone on the machine
+sees in ps, shell history keeps, and dbt writes into target/run_results.json): at a terminal
+it is typed at a prompt that does not show it; otherwise one line is read from standard
+input, as in `printf '%s\n' "$n" | python -m opt_out_io enquiry`.
 
 Prints every Type 2 event received for the number (type, action, recorded and received
 dates, practice, whether the recorded date was imputed), the periods during which its
@@ -13,9 +18,11 @@ number reaches no log, no file under target/ and is not printed back.
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 
@@ -92,13 +99,43 @@ def answer(raw_number: str) -> list[str]:
     return lines
 
 
+def read_number() -> str:
+    """The number as the person gives it: at a prompt that does not echo it, or a line of stdin."""
+    try:
+        if sys.stdin.isatty():
+            return getpass.getpass("NHS number: ").strip()
+        return sys.stdin.readline().strip()
+    except EOFError:
+        return ""
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("nhs_number", help="the NHS number, in any R1 format (spaces and hyphens allowed)")
+    # Not an interface: anything given here is refused (see main) without being repeated,
+    # and so is anything argparse itself would complain about (its messages quote arguments).
+    parser.description = ("The NHS number is asked for — at a terminal, at a prompt that does not show it; "
+                          "otherwise as one line of standard input — never taken from the command line.")
+    parser.add_argument("given", nargs="*", help=argparse.SUPPRESS)
+    parser.error = lambda message: refuse_arguments()  # type: ignore[method-assign]
+
+
+def refuse_arguments() -> NoReturn:
+    """Anything on the enquiry's command line is refused, and never repeated (it may be the number)."""
+    sys.exit("enquiry: the NHS number is asked for when the enquiry runs, never taken from the command line "
+             "(where ps, shell history and dbt's run_results.json would keep it): run make enquiry, or python -m "
+             "opt_out_io enquiry, and type it when asked.")
 
 
 def main(args: argparse.Namespace) -> None:
+    if args.given:
+        refuse_arguments()
     try:
-        print("\n".join(answer(args.nhs_number)))
+        raw_number = read_number()
+    except KeyboardInterrupt:
+        sys.exit("\nenquiry: stopped; nothing was looked up.")
+    if not raw_number.strip():
+        sys.exit("enquiry: no NHS number was given (type it when asked, or give it as one line on standard input).")
+    try:
+        print("\n".join(answer(raw_number)))
     except ListProblem as problem:
         sys.exit(f"enquiry: {problem}.")
     except duckdb.Error as error:

@@ -95,18 +95,21 @@ def test_practice_data_quality_flags(warehouse: Warehouse) -> None:
     assert rows[("2025-07", "A81002")][:2] == [False, True] and not rows[("2025-07", "A81002")][6]
 
 
-def run_enquiry(warehouse: Warehouse, number: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "opt_out_io", "enquiry", number], cwd=PROJECT_DIR,
-                          env=warehouse.env(), capture_output=True, text=True, timeout=300)
+def run_enquiry(warehouse: Warehouse, number: str | None, *arguments: str) -> subprocess.CompletedProcess:
+    """The enquiry as a script runs it: the number on standard input (a line), never in argv."""
+    return subprocess.run([sys.executable, "-m", "opt_out_io", "enquiry", *arguments], cwd=PROJECT_DIR,
+                          env=warehouse.env(), input=None if number is None else f"{number}\n",
+                          capture_output=True, text=True, timeout=300)
 
 
 def test_enquiry_answers_for_a_patient_and_writes_the_number_nowhere(demo_warehouse: Warehouse) -> None:
     number = demo_warehouse.query(
         "select nhs_number from opt_out_periods group by nhs_number having count(*) > 1 order by all limit 1")[0][0]
+    given = f"{number[:3]} {number[3:6]}-{number[6:]}"
     log = PROJECT_DIR / "logs" / "dbt.log"
     log_before = log.read_bytes() if log.exists() else b""
     started = dt.datetime.now().timestamp()
-    result = run_enquiry(demo_warehouse, f"{number[:3]} {number[3:6]}-{number[6:]}")
+    result = run_enquiry(demo_warehouse, given)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     events = demo_warehouse.query("select received_date, action, recorded_date from opt_out_events "
@@ -122,10 +125,13 @@ def test_enquiry_answers_for_a_patient_and_writes_the_number_nowhere(demo_wareho
     versions = demo_warehouse.query("select count(*) from published_record_versions")[0][0]
     assert f"Published record versions that applied it: {versions}" in out
     written = (log.read_bytes() if log.exists() else b"")[len(log_before):]
-    assert number not in out + result.stderr and number.encode() not in written
-    for path in (PROJECT_DIR / "target").rglob("*"):
-        if path.is_file() and path.stat().st_mtime >= started:
-            assert number.encode() not in path.read_bytes(), path
+    # Neither the number nor the text given (with its space and hyphen) reaches the console,
+    # dbt's log or any file under target/ (run_results.json records the process's argv).
+    for value in (number, given, number[:3] + " " + number[3:6]):
+        assert value not in out + result.stderr and value.encode() not in written
+        for path in (PROJECT_DIR / "target").rglob("*"):
+            if path.is_file() and path.stat().st_mtime >= started:
+                assert value.encode() not in path.read_bytes(), path
 
 
 def test_enquiry_about_an_invalid_or_a_type1_only_number(demo_warehouse: Warehouse) -> None:
@@ -138,6 +144,29 @@ def test_enquiry_about_an_invalid_or_a_type1_only_number(demo_warehouse: Warehou
     assert answer.returncode == 0
     assert "No Type 2 opt-out or withdrawal has been received for it. Type 1 codes sent in the Type 2 feed are " \
            "never stored (R4)" in answer.stdout
+
+
+@pytest.mark.parametrize("arguments", [["9434765919"], ["943", "476", "5919"], ["--number", "9434765919"],
+                                       ["--", "9434765919"]])
+def test_enquiry_refuses_a_number_on_the_command_line(demo_warehouse: Warehouse, arguments: list[str]) -> None:
+    """argv is in the process list, shell history and dbt's run_results.json: never read it."""
+    started = dt.datetime.now().timestamp()
+    result = run_enquiry(demo_warehouse, None, *arguments)
+    assert result.returncode != 0
+    assert result.stderr.startswith("enquiry: the NHS number is asked for when the enquiry runs, never taken "
+                                    "from the command line")
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert not any(argument in result.stdout + result.stderr for argument in arguments if argument != "--")
+    assert not any(path.is_file() and path.stat().st_mtime >= started for path in (PROJECT_DIR / "target").rglob("*"))
+
+
+@pytest.mark.parametrize("given", ["", "   ", None])
+def test_enquiry_with_no_number_given(demo_warehouse: Warehouse, given: str | None) -> None:
+    result = subprocess.run([sys.executable, "-m", "opt_out_io", "enquiry"], cwd=PROJECT_DIR,
+                            env=demo_warehouse.env(), input="" if given is None else f"{given}\n",
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0 and result.stderr.startswith("enquiry: no NHS number was given")
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
 
 
 def test_summary_page_shows_the_service_level_and_flagged_practices(demo_warehouse: Warehouse) -> None:

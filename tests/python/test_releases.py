@@ -4,6 +4,7 @@ collection (R14), end to end."""
 from __future__ import annotations
 
 import csv
+import io
 import subprocess
 import sys
 import textwrap
@@ -316,3 +317,127 @@ def test_check_list_refuses_with_one_sentence(demo_warehouse: Warehouse, tmp_pat
     if content is not None:
         assert listed.read_bytes() == content, "the input is never overwritten"
     assert case == "same_file" or not output.exists()
+
+
+def free_and_opted_out(warehouse: Warehouse) -> tuple[str, str]:
+    """A valid number never opted out, and one opted out on the published current record."""
+    opted_out = warehouse.query("select nhs_number from published.published_current_opt_outs order by all")[0][0]
+    free = next(n for n in ("9434765919", "9000000017", "9000000025") if not warehouse.query(
+        f"select 1 from published.published_opt_out_periods where nhs_number = '{n}'"))
+    return free, opted_out
+
+
+def check_list_of(warehouse: Warehouse, tmp_path: Path, content: bytes, *args: str) -> tuple[
+        subprocess.CompletedProcess, bytes]:
+    listed, output = tmp_path / "list.csv", tmp_path / "usable.csv"
+    listed.write_bytes(content)
+    result = run_check_list(warehouse, str(listed), str(output), *args)
+    assert result.returncode == 0, result.stderr
+    assert listed.read_bytes() == content
+    return result, output.read_bytes()
+
+
+def test_check_list_reads_a_file_excel_saved_as_csv_utf8(demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    """Excel's "CSV UTF-8" starts with a byte-order mark; the usable rows keep it (Excel reads them back)."""
+    free, opted_out = free_and_opted_out(demo_warehouse)
+    result, written = check_list_of(demo_warehouse, tmp_path, f"\ufeffnhs_number,note\n{free},café\n"
+                                    f"{opted_out},gone\n".encode())
+    assert "2 rows read, 0 unreadable (not UTF-8, or the wrong number of values), 0 with a missing or invalid " \
+           "NHS number, 1 opted out, 1 may be used" in result.stdout
+    assert written == f"\ufeffnhs_number,note\r\n{free},café\r\n".encode()
+
+
+def test_check_list_keeps_columns_with_no_name(demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    """A trailing comma in the header (Excel writes one) is an unnamed column, written back unnamed."""
+    free, opted_out = free_and_opted_out(demo_warehouse)
+    result, written = check_list_of(demo_warehouse, tmp_path, f",nhs_number,column_1,,note,\nx,{free},y,,a,\n"
+                                    f"z,{opted_out},w,,b,\n,{free},,v,c,u\n".encode())
+    assert "3 rows read, 0 unreadable (not UTF-8, or the wrong number of values), 0 with a missing or invalid " \
+           "NHS number, 1 opted out, 2 may be used" in result.stdout
+    assert list(csv.reader(written.decode().splitlines())) == [
+        ["", "nhs_number", "column_1", "", "note", ""], ["x", free, "y", "", "a", ""], ["", free, "", "v", "c", "u"]]
+
+
+def test_check_list_input_may_have_any_column_name(demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    """The check's own row-order column is named so that it meets no column of the input."""
+    free, opted_out = free_and_opted_out(demo_warehouse)
+    result, written = check_list_of(demo_warehouse, tmp_path, (
+        "opt_out_list_row,nhs_number,OPT_OUT_LIST_ROW_1\n"
+        + "".join(f"{9 - i},{opted_out if i == 4 else free},{i}\n" for i in range(9))).encode())
+    assert "9 rows read, 0 unreadable (not UTF-8, or the wrong number of values), 0 with a missing or invalid " \
+           "NHS number, 1 opted out, 8 may be used" in result.stdout
+    assert list(csv.reader(written.decode().splitlines())) == [
+        ["opt_out_list_row", "nhs_number", "OPT_OUT_LIST_ROW_1"],
+        *([str(9 - i), free, str(i)] for i in range(9) if i != 4)]
+
+
+def test_check_list_matches_on_its_column_whatever_the_others_are_named(
+        demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    """R15: no column of the input, whatever its name (here the names apply_opt_outs gives its
+    own helper columns), changes which rows are removed."""
+    free, opted_out = free_and_opted_out(demo_warehouse)
+    result, written = check_list_of(demo_warehouse, tmp_path, (
+        "nhs_number,opt_out_nhs_normalised,opt_out_nhs_as_bigint\n"
+        f"{opted_out},{free},{free}\n{free},{free},{free}\n").encode())
+    assert "2 rows read, 0 unreadable (not UTF-8, or the wrong number of values), 0 with a missing or invalid " \
+           "NHS number, 1 opted out, 1 may be used" in result.stdout
+    assert opted_out.encode() not in written
+    assert list(csv.reader(written.decode().splitlines())) == [
+        ["nhs_number", "opt_out_nhs_normalised", "opt_out_nhs_as_bigint"], [free, free, free]]
+
+
+def test_check_list_removes_an_opted_out_number_however_it_is_padded(
+        demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    """R1 removes every whitespace character, Unicode spaces included, anywhere in the value."""
+    free, opted_out = free_and_opted_out(demo_warehouse)
+    padded = {"leading tab": f"\t{opted_out}", "trailing tab": f"{opted_out}\t",
+              "no-break space": f"{opted_out[:3]}\u00a0{opted_out[3:6]}\u00a0{opted_out[6:]}",
+              "carriage return": f"{opted_out}\r", "spaced": f"{opted_out[:3]} {opted_out[3:6]} {opted_out[6:]}",
+              "narrow no-break space": f"{opted_out[:3]}\u202f{opted_out[3:]}"}
+    content = io.StringIO(newline="")
+    csv.writer(content).writerows(
+        [["nhs_number", "note"], [free, "free"], *([value, note] for note, value in padded.items())])
+    result, written = check_list_of(demo_warehouse, tmp_path, content.getvalue().encode())
+    assert f"{len(padded) + 1} rows read, 0 unreadable (not UTF-8, or the wrong number of values), 0 with a " \
+           f"missing or invalid NHS number, {len(padded)} opted out, 1 may be used" in result.stdout
+    assert list(csv.reader(written.decode().splitlines())) == [["nhs_number", "note"], [free, "free"]]
+    assert opted_out not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("as_of", ["2025-02-30", "2025-02-29", "1900-02-29", "2025-04-31", "2025-13-01",
+                                   "2025-00-10", "2025-1-1", "01/02/2025", "0000-01-01"])
+def test_check_list_as_of_must_be_a_calendar_date(demo_warehouse: Warehouse, tmp_path: Path, as_of: str) -> None:
+    listed, output = tmp_path / "list.csv", tmp_path / "usable.csv"
+    listed.write_bytes(b"nhs_number\n9434765919\n")
+    result = run_check_list(demo_warehouse, str(listed), str(output), "--as-of", as_of)
+    assert result.returncode != 0 and not output.exists()
+    assert result.stderr == "check-list: --as-of must be a calendar date written YYYY-MM-DD, such as 2025-02-28.\n"
+
+
+def test_check_list_as_of_a_leap_day(demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    free, _ = free_and_opted_out(demo_warehouse)
+    result, written = check_list_of(demo_warehouse, tmp_path, f"nhs_number\n{free}\n".encode(), "--as-of",
+                                    "2024-02-29")
+    assert "1 may be used" in result.stdout and written.decode().splitlines() == ["nhs_number", free]
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["", ""], "give the list to check: make check-list INPUT=list.csv OUTPUT=usable.csv "
+               "(or python -m opt_out_io check-list INPUT OUTPUT)"),
+    (["LIST", ""], "give the list to check: make check-list INPUT=list.csv OUTPUT=usable.csv "
+                   "(or python -m opt_out_io check-list INPUT OUTPUT)"),
+    ([], "give the list to check: make check-list INPUT=list.csv OUTPUT=usable.csv "
+         "(or python -m opt_out_io check-list INPUT OUTPUT)"),
+    (["LIST", "OUT", "--column", ""], "--column is empty: name the column of NHS numbers with --column NAME, "
+                                      "or COLUMN=NAME with make check-list"),
+    (["LIST", "OUT", "--column", "nhs"], "the header row has no column named 'nhs' (2 columns); name the column "
+                                         "with --column NAME, or COLUMN=NAME with make check-list"),
+])
+def test_check_list_says_what_to_give(demo_warehouse: Warehouse, tmp_path: Path, arguments: list[str],
+                                      message: str) -> None:
+    listed = tmp_path / "list.csv"
+    listed.write_bytes(b"nhs_number,note\n9434765919,x\n")
+    arguments = [{"LIST": str(listed), "OUT": str(tmp_path / "usable.csv")}.get(a, a) for a in arguments]
+    result = run_check_list(demo_warehouse, *arguments)
+    assert result.returncode != 0 and result.stderr == f"check-list: {message}.\n"
+    assert not (tmp_path / "usable.csv").exists()

@@ -45,13 +45,23 @@ clean:
 	rm -rf target logs warehouse publication
 
 # Check for National Data Opt-outs: make check-list INPUT=in.csv OUTPUT=out.csv [COLUMN=nhs_number]
+# The three reach the command as environment variables, exactly as given ($(value ...)):
+# a quote, $ or backtick in a file name is part of the name, never run by make or a shell.
 COLUMN ?= nhs_number
+check-list: export OPT_OUT_CHECK_INPUT = $(value INPUT)
+check-list: export OPT_OUT_CHECK_OUTPUT = $(value OUTPUT)
+check-list: export OPT_OUT_CHECK_COLUMN = $(value COLUMN)
 check-list: setup
-	$(PRIVATE) $(BIN)/python -m opt_out_io check-list "$(INPUT)" "$(OUTPUT)" --column "$(COLUMN)"
+	$(PRIVATE) $(BIN)/python -m opt_out_io check-list --column "$$OPT_OUT_CHECK_COLUMN" -- \
+		"$$OPT_OUT_CHECK_INPUT" "$$OPT_OUT_CHECK_OUTPUT"
 
-# A patient's enquiry about their opt-out: make enquiry NHS_NUMBER='943 476 5919'
+# A patient's enquiry about their opt-out: make enquiry, then type the number when asked (it
+# is not shown), or a script pipes it in: printf '%s\n' "$n" | make -s enquiry. It is never
+# taken from the command line (ps, shell history and dbt's target/run_results.json would keep
+# it): NHS_NUMBER=... is refused, its value neither printed nor expanded.
 enquiry: setup
-	@$(PRIVATE) $(BIN)/python -m opt_out_io enquiry "$(NHS_NUMBER)"
+	$(if $(value NHS_NUMBER),$(error make enquiry takes no NHS_NUMBER: the number is asked for when the enquiry runs, never taken from the command line))
+	@$(PRIVATE) $(BIN)/python -m opt_out_io enquiry
 
 # dbt docs site for analysts (target/index.html)
 docs: setup

@@ -1,0 +1,102 @@
+"""The make targets that take a person's input (README): what reaches a shell, argv and disk,
+and the as_of check every release and the list check go through."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+from warehouse import DBT, PROJECT_DIR, Warehouse
+
+MAKE = shutil.which("make")
+pytestmark = pytest.mark.skipif(MAKE is None, reason="make is not installed")
+
+
+def run_make(warehouse: Warehouse, *arguments: str, stdin: str = "") -> subprocess.CompletedProcess:
+    # -o: the virtualenv is taken as it is (make never reinstalls it during a test).
+    return subprocess.run([MAKE, "--no-print-directory", "-s", "-o", ".venv/bin/dbt", *arguments], cwd=PROJECT_DIR,
+                          env=warehouse.env(), input=stdin, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("value", ["9434765919", "943 476 5919", "`touch {marker}`", "$(shell touch {marker})",
+                                   "'; touch {marker}; '"])
+def test_make_enquiry_refuses_a_number_on_its_command_line(demo_warehouse: Warehouse, tmp_path: Path,
+                                                           value: str) -> None:
+    marker = tmp_path / "ran"
+    value = value.format(marker=marker)
+    for how in ("command line", "environment"):
+        if how == "environment":
+            result = subprocess.run([MAKE, "-s", "-o", ".venv/bin/dbt", "enquiry"], cwd=PROJECT_DIR,
+                                    env={**demo_warehouse.env(), "NHS_NUMBER": value}, input="", capture_output=True,
+                                    text=True, timeout=300)
+        else:
+            result = run_make(demo_warehouse, "enquiry", f"NHS_NUMBER={value}")
+        assert result.returncode != 0, how
+        assert "make enquiry takes no NHS_NUMBER: the number is asked for when the enquiry runs, never taken from " \
+               "the command line" in result.stderr
+        assert value not in result.stdout + result.stderr and "9434765919" not in result.stdout + result.stderr
+        assert not marker.exists(), "a value given to make reached a shell"
+
+
+def test_make_enquiry_reads_the_number_from_standard_input(demo_warehouse: Warehouse) -> None:
+    number = demo_warehouse.query("select nhs_number from opt_out_events order by all limit 1")[0][0]
+    started = dt.datetime.now().timestamp()
+    result = run_make(demo_warehouse, "enquiry", stdin=f"{number}\n")
+    assert result.returncode == 0, result.stderr
+    assert "Type 2 events received (" in result.stdout
+    assert number not in result.stdout + result.stderr
+    for path in (PROJECT_DIR / "target").rglob("*"):
+        if path.is_file() and path.stat().st_mtime >= started:
+            assert number.encode() not in path.read_bytes(), path
+
+
+def test_make_check_list_with_nothing_given(demo_warehouse: Warehouse) -> None:
+    result = run_make(demo_warehouse, "check-list")
+    assert result.returncode != 0
+    assert "check-list: give the list to check: make check-list INPUT=list.csv OUTPUT=usable.csv (or python -m " \
+           "opt_out_io check-list INPUT OUTPUT)." in result.stderr
+
+
+def test_make_check_list_passes_file_names_to_no_shell(demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    """A file name is a file name: quotes, $ and backticks in it are never run."""
+    marker = f"ran-{uuid.uuid4().hex}"   # a shell running the name would create it where make runs
+    folder = tmp_path / f"it's \"a\" $(touch {marker}) `touch {marker}` $$HOME ${{PATH}}"
+    folder.mkdir()
+    (folder / "list $1.csv").write_text("nhs,note\n9434765919,x\n")
+    try:
+        result = run_make(demo_warehouse, "check-list", f"INPUT={folder / 'list $1.csv'}",
+                          f"OUTPUT={folder / 'usable.csv'}", "COLUMN=nhs")
+        assert not (PROJECT_DIR / marker).exists(), "a file name given to make reached a shell"
+    finally:
+        (PROJECT_DIR / marker).unlink(missing_ok=True)
+    assert result.returncode == 0, result.stderr
+    assert (folder / "usable.csv").read_text().splitlines() == ["nhs,note", "9434765919,x"]
+
+
+def compile_inline(tmp_path: Path, sql: str) -> subprocess.CompletedProcess:
+    return subprocess.run([DBT, "compile", "--target", "offline", "--inline", sql, "--target-path",
+                           str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
+                          cwd=PROJECT_DIR, env={**Warehouse(tmp_path).env()}, capture_output=True, text=True,
+                          timeout=300)
+
+
+VALID = ["2024-02-29", "2000-02-29", "2025-02-28", "2025-12-31", "2025-04-30", "0001-01-01", "9999-12-31"]
+INVALID = ["2025-02-30", "2025-02-29", "1900-02-29", "2100-02-29", "2025-04-31", "2025-06-31", "2025-09-31",
+           "2025-11-31", "2025-13-01", "2025-00-01", "2025-01-00", "2025-01-32", "0000-01-01", "2025-1-1",
+           "01/02/2025", "2025-01-01x"]
+
+
+def test_validated_as_of_takes_only_real_calendar_dates(tmp_path: Path) -> None:
+    """One compile answers for every case; then the sentence a release or the list check gets."""
+    checks = " ".join(f"[{{{{ is_calendar_date('{d}') }}}}]" for d in VALID + INVALID)
+    result = compile_inline(tmp_path, f"select '{{{{ validated_as_of('2024-02-29') }}}}' -- {checks}")
+    assert result.returncode == 0, result.stdout
+    assert "select '2024-02-29' -- " + " ".join(["[True]"] * len(VALID) + ["[False]"] * len(INVALID)) \
+        in result.stdout
+    refused = compile_inline(tmp_path, "{{ validated_as_of('2025-02-30') }}")
+    assert refused.returncode != 0
+    assert "apply_opt_outs: as_of '2025-02-30' is not a calendar date written 'YYYY-MM-DD'" in refused.stdout

@@ -3,9 +3,9 @@
     a date, a decimal — is one sentence naming the column and its type, not an engine's
     error deep in the release. Checked when the input exists (not in unit tests' fixtures). -#}
 {% macro check_nhs_number_column(relation, name) %}
-    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set columns = adapter.get_columns_in_relation(relation) -%}
-    {%- if columns | length == 0 -%}{{ return('') }}{%- endif -%}
+    {%- if columns | length == 0 -%}{{ return([]) }}{%- endif -%}
     {%- set matching = columns | selectattr('name', 'equalto', name) | list -%}
     {%- if not matching -%}
         {{ exceptions.raise_compiler_error("apply_opt_outs: " ~ relation ~ " has no column '" ~ name
@@ -16,4 +16,5 @@
         {{ exceptions.raise_compiler_error("apply_opt_outs: column '" ~ name ~ "' of " ~ relation ~ " is "
             ~ data_type ~ "; NHS numbers must be held as text or as whole numbers") }}
     {%- endif -%}
+    {{ return(columns | map(attribute='name') | list) }}
 {% endmacro %}

@@ -6,7 +6,7 @@
     insert into {{ manifest }} (
         release_name, built_at, version_id, purpose, recipient, opt_outs, exemption, as_of,
         rows_without_nhs_number_policy, rows_in, rows_out, rows_removed, patients_removed,
-        rows_without_matchable_nhs_number
+        rows_without_nhs_number
     )
     {{ release_audit_row(model, this) }}
 {% endmacro %}

@@ -47,9 +47,9 @@
                 select count(*)
                 from {{ inputs[0] }} as input_rows
                 where not {{ is_valid_nhs_number(normalised) }}
-            ) as rows_without_matchable_nhs_number
+            ) as rows_without_nhs_number
         {%- else -%}
             cast(0 as bigint) as patients_removed,
-            cast(null as bigint) as rows_without_matchable_nhs_number
+            cast(null as bigint) as rows_without_nhs_number
         {%- endif %}
 {% endmacro %}

@@ -26,7 +26,7 @@ select
     rows_out,
     rows_removed,
     patients_removed,
-    rows_without_matchable_nhs_number,
+    rows_without_nhs_number,
     built_at,
     version_id
 from latest

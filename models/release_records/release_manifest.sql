@@ -23,5 +23,5 @@ select
     cast(null as bigint) as rows_out,
     cast(null as bigint) as rows_removed,
     cast(null as bigint) as patients_removed,
-    cast(null as bigint) as rows_without_matchable_nhs_number
+    cast(null as bigint) as rows_without_nhs_number
 where 1 = 0

@@ -58,7 +58,7 @@ def test_exempt_release_keeps_everything(demo_warehouse: Warehouse) -> None:
 def test_release_audit_counts(demo_warehouse: Warehouse) -> None:
     rows = demo_warehouse.query(
         "select release_name, opt_outs, exemption, rows_in, rows_out, rows_removed, patients_removed, "
-        "rows_without_matchable_nhs_number, as_of from release_audit order by release_name"
+        "rows_without_nhs_number, as_of from release_audit order by release_name"
     )
     ref = reference.compute(demo_warehouse.landing)
     total = len(episodes())

@@ -23,6 +23,7 @@ normalised as (
         recorded_date_raw,
         has_wrong_column_count,
         has_line_break,
+        has_stray_quote,
         {{ parse_iso_date('extract_date_raw') }} as extract_date,
         {{ normalise_practice_code('practice_code_raw') }} as practice_code,
         {{ normalise_nhs_number('nhs_number_raw') }} as nhs_number,

@@ -75,8 +75,7 @@ classified as (
         -- (and R3: a malformed line, whose values landing_data_lines already dropped).
         coalesce(coded.opt_out_type = 1, false)
         or type1_lookalike_rows.row_number is not null
-        or coded.has_wrong_column_count
-        or coded.has_line_break
+        or coalesce(coded.has_wrong_column_count or coded.has_line_break or coded.has_stray_quote, false)
         as must_not_keep_nhs_number
     from coded
     left join type1_lookalike_rows

@@ -22,6 +22,7 @@ normalised as (
         usual_gp_code_raw,
         has_wrong_column_count,
         has_line_break,
+        has_stray_quote,
         {{ parse_iso_date('collection_date_raw') }} as collection_date,
         {{ normalise_practice_code('practice_code_raw') }} as practice_code,
         {{ normalise_nhs_number('nhs_number_raw') }} as nhs_number,

@@ -20,6 +20,7 @@ normalised as (
         type1_opt_outs_raw,
         has_wrong_column_count,
         has_line_break,
+        has_stray_quote,
         {{ parse_iso_date('extract_date_raw') }} as extract_date,
         {{ normalise_practice_code('practice_code_raw') }} as practice_code,
         {{ parse_count('registered_patients_raw') }} as registered_patients,

@@ -2,7 +2,11 @@
 
 * ``landing_listing(root, folders)`` — every entry under the landing directory
   (``landing_listing.list_landing``), as a list of structs;
-* ``landing_dir_problem(root)`` — one sentence when the landing directory is missing.
+* ``landing_dir_problem(root)`` — one sentence when the landing directory is missing;
+* ``landing_parse_problem(query)`` — runs `query` (a read of one landing file, written by the
+  macro landing_csv_read) on a throwaway in-memory DuckDB and says 'unparseable_csv' when the
+  reader fails on it: the reader's error quotes the file's lines, so it must never reach the
+  build's log (docs/rules.md §1).
 """
 
 from __future__ import annotations
@@ -27,8 +31,19 @@ LISTING_TYPE = duckdb.list_type(duckdb.struct_type({
 }))
 
 
+def landing_parse_problem(query: str) -> str | None:
+    """'unparseable_csv' when DuckDB's CSV reader cannot parse the file `query` reads; the
+    error's text (which quotes lines of the file) is dropped here, never logged."""
+    try:
+        with duckdb.connect() as probe:
+            probe.execute(query).fetchall()
+    except duckdb.Error:
+        return "unparseable_csv"
+    return None
+
+
 def register(connection: duckdb.DuckDBPyConnection) -> None:
-    for name in ("landing_listing", "landing_dir_problem"):
+    for name in ("landing_listing", "landing_dir_problem", "landing_parse_problem"):
         try:
             connection.remove_function(name)
         except duckdb.InvalidInputException:
@@ -37,6 +52,8 @@ def register(connection: duckdb.DuckDBPyConnection) -> None:
                                side_effects=True)
     # Returns null when the folder is fine: null handling must be 'special' to say so.
     connection.create_function("landing_dir_problem", landing_dir_problem, ["VARCHAR"], "VARCHAR",
+                               null_handling="special", side_effects=True)
+    connection.create_function("landing_parse_problem", landing_parse_problem, ["VARCHAR"], "VARCHAR",
                                null_handling="special", side_effects=True)
 
 

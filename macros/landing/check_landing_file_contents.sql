@@ -1,7 +1,9 @@
-{#- Open each new file of `files` that has no problem yet: one that is not UTF-8, or has
-    a line longer than the reader parses, cannot be read as CSV at all; it gets that
-    problem and none of its lines is read (so it cannot stop the build). Files already
-    received are not opened again. -#}
+{#- Open each new file of `files` that has no problem yet: one that is not UTF-8, has a
+    line longer than the reader parses, or that the reader cannot parse at all
+    (`unparseable_csv`: DuckDB's reader fails on some files of scattered quotes), cannot be
+    read as CSV; it gets that problem and none of its lines is read — so it cannot stop the
+    build, nor the reader's error (which quotes the file's lines, NHS numbers included)
+    reach the log. Files already received are not opened again. -#}
 {% macro check_landing_file_contents(files) %}
     {{ return(adapter.dispatch('check_landing_file_contents')(files)) }}
 {% endmacro %}
@@ -20,6 +22,25 @@
         ~ landing_max_line_bytes() ~ ", false) then 'line_too_long' end as problem"
         ~ " from read_blob([" ~ literal_paths | join(', ') ~ "])"
         ~ ") as checked where " ~ files ~ ".path = checked.path and checked.problem is not null"
+    ) -%}
+    {#- Then a trial parse of each remaining new file, on a throwaway database (landing_parse_problem). -#}
+    {%- set to_parse = run_query("select feed, path from " ~ files
+                                 ~ " where not already_received and problem is null and feed is not null") -%}
+    {%- if to_parse.rows | length == 0 -%}{{ return('') }}{%- endif -%}
+    {%- set probes = [] -%}
+    {%- for feed, path in to_parse.rows -%}
+        {#- Every value is used, so every value is parsed (a bare count(*) parses none). -#}
+        {%- set lengths = [] -%}
+        {%- for column in landing_feeds()[feed].columns + ['extra_values'] -%}
+            {%- do lengths.append("length(coalesce(" ~ column ~ ", ''))") -%}
+        {%- endfor -%}
+        {%- do probes.append("(" ~ sql_string_literal(path) ~ ", landing_parse_problem(" ~ sql_string_literal(
+            "select sum(" ~ lengths | join(' + ') ~ ") from "
+            ~ landing_csv_read([path], landing_feeds()[feed].columns)) ~ "))") -%}
+    {%- endfor -%}
+    {%- do run_query(
+        "update " ~ files ~ " set problem = probed.problem from (select * from (values " ~ probes | join(', ')
+        ~ ") as probe(path, problem)) as probed where " ~ files ~ ".path = probed.path and probed.problem is not null"
     ) -%}
 {% endmacro %}
 

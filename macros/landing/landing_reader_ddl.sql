@@ -6,28 +6,16 @@
     {{ return(adapter.dispatch('landing_reader_ddl')(feed, columns, files)) }}
 {% endmacro %}
 
-{#- Every file is read with header = false so its header line is row 0 and can be checked;
-    one extra column catches rows with too many values, null padding marks rows with too
-    few (an empty value stays ''); parallel = false keeps row numbers in file order. -#}
-{% macro duckdb__landing_reader_ddl(feed, columns, files) %}
-create or replace macro landing_{{ feed }}() as table
-{%- if not files %}
-select
-    cast(null as varchar) as source_file,
-    cast(null as bigint) as row_number,
-    cast(null as boolean) as header_matches,
-    {%- for column in columns %}
-    cast(null as varchar) as {{ column }},
-    {%- endfor %}
-    cast(null as varchar) as extra_values
-where false
-{%- else %}
-with raw_lines as (
-    select *
-    from read_csv(
+{#- The one way a landing file is parsed on DuckDB (the readers, and the check that a new file
+    can be parsed at all: check_landing_file_contents): read_csv over `paths` with every
+    value as text. header = false so the header line is row 0 and can be checked; one
+    extra column catches rows with too many values, null padding marks rows with too few
+    (an empty value stays ''); parallel = false keeps row numbers in file order. -#}
+{% macro landing_csv_read(paths, columns) -%}
+    read_csv(
         [
-        {%- for file in files %}
-            {{ sql_string_literal(literal_path(file.path)) }}{{ ',' if not loop.last }}
+        {%- for path in paths %}
+            {{ sql_string_literal(literal_path(path)) }}{{ ',' if not loop.last }}
         {%- endfor %}
         ],
         header = false,
@@ -48,7 +36,25 @@ with raw_lines as (
         {%- endfor %}
             'extra_values': 'varchar'
         }
-    ) with ordinality
+    )
+{%- endmacro %}
+
+{% macro duckdb__landing_reader_ddl(feed, columns, files) %}
+create or replace macro landing_{{ feed }}() as table
+{%- if not files %}
+select
+    cast(null as varchar) as source_file,
+    cast(null as bigint) as row_number,
+    cast(null as boolean) as header_matches,
+    {%- for column in columns %}
+    cast(null as varchar) as {{ column }},
+    {%- endfor %}
+    cast(null as varchar) as extra_values
+where false
+{%- else %}
+with raw_lines as (
+    select *
+    from {{ landing_csv_read(files | map(attribute='path') | list, columns) }} with ordinality
 ),
 
 numbered as (

@@ -13,8 +13,7 @@
     Ledger rows from before content hashes were kept are matched on path, size and time. -#}
 {% macro landing_file_state(received_files) %}
     {%- set ledger_exists = received_files is not none and load_relation(received_files) is not none -%}
-    {%- set ledger_has_hash = ledger_exists and (adapter.get_columns_in_relation(received_files)
-        | selectattr('name', 'equalto', 'content_hash') | list | length) > 0 -%}
+    {%- set ledger_has_hash = ledger_exists and relation_has_column(received_files, 'content_hash') -%}
 with
 
 listing as (

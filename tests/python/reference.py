@@ -76,9 +76,11 @@ def parse_count(raw: str | None) -> int | None:
 
 
 def read_feed(landing: Path, folder: str, columns: list[str]) -> list[tuple[str, int, list[str | None], bool]]:
-    """(source_file, row_number, values, has_extra_values) for files with the expected header."""
+    """(source_file, row_number, values, line fault or None) for files with the expected header."""
     rows = []
     for path in sorted((landing / folder).rglob("*.csv")):
+        if path.is_symlink() or not path.is_file():
+            continue  # a named pipe, socket or link is never read (docs/rules.md §1)
         with path.open(newline="", encoding="utf-8-sig") as handle:
             lines = list(csv.reader(handle))
         if not lines or [c.strip(" ").lower() for c in lines[0]] != columns:
@@ -86,8 +88,24 @@ def read_feed(landing: Path, folder: str, columns: list[str]) -> list[tuple[str,
         relative = path.relative_to(landing).as_posix()
         for number, line in enumerate(lines[1:], start=1):
             values: list[str | None] = list(line[: len(columns)]) + [None] * (len(columns) - len(line))
-            rows.append((relative, number, values, len(line) > len(columns)))
+            rows.append((relative, number, values, line_fault(line, len(columns))))
     return rows
+
+
+def line_fault(line: list[str], width: int) -> str | None:
+    """R3: why a line does not split into exactly its feed's columns (None when it does)."""
+    if len(line) != width:
+        return "unexpected_column_count"
+    if any("\n" in value or "\r" in value for value in line):
+        return "embedded_line_break"
+    if any('"' in value for value in line):
+        return "unbalanced_quote"
+    return None
+
+
+def received_on() -> date:
+    """SPEC §2: the day the files are received (today); a later extract date is not trusted."""
+    return date.today()
 
 
 @dataclass
@@ -123,11 +141,11 @@ def compute(landing: Path) -> Reference:
         recorded_ok = recorded is not None and extract is not None and recorded <= extract
         type1_ignoring_case = (normalise_code(raw_code) or "").lower() in {
             code.lower() for code, (kind, _) in codes.items() if kind == 1}
-        if type1_ignoring_case and nhs:
+        if type1_ignoring_case and nhs and not extra:
             ref.type1_nhs_numbers.add(nhs)
         if extra:
-            reason = "unexpected_column_count"
-        elif extract is None:
+            reason = extra
+        elif extract is None or extract > received_on():
             reason = "invalid_extract_date"
         elif meaning is None:
             reason = "unknown_code"
@@ -200,8 +218,8 @@ def compute(landing: Path) -> Reference:
         practice = normalise_practice(raw_practice)
         registered, type1 = parse_count(raw_registered), parse_count(raw_type1)
         if extra:
-            reason = "unexpected_column_count"
-        elif extract is None:
+            reason = extra
+        elif extract is None or extract > received_on():
             reason = "invalid_extract_date"
         elif not re.fullmatch(r"[A-Z][0-9]{5}", practice):
             reason = "invalid_practice_code"

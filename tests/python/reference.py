@@ -94,12 +94,12 @@ def read_feed(landing: Path, folder: str, columns: list[str]) -> list[tuple[str,
 
 def line_fault(line: list[str], width: int) -> str | None:
     """R3: why a line does not split into exactly its feed's columns (None when it does)."""
-    if len(line) != width:
-        return "unexpected_column_count"
     if any("\n" in value or "\r" in value for value in line):
         return "embedded_line_break"
     if any('"' in value for value in line):
         return "unbalanced_quote"
+    if len(line) != width:
+        return "unexpected_column_count"
     return None
 
 

@@ -22,6 +22,15 @@
     )
 {%- endmacro %}
 
+{#- True when any of the text `values` looks like the code of `type1_code` (see above). -#}
+{% macro any_looks_like_type1_code(values, type1_code) -%}
+    (
+        {%- for value in values %}
+        {{ 'or ' if not loop.first }}{{ looks_like_type1_code(value, type1_code) }}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
 {#- Lower-case ASCII letters and digits only. -#}
 {% macro folded_text(expression) -%}
     lower({{ regexp_remove_all('coalesce(' ~ expression ~ ", '')", '[^A-Za-z0-9]') }})

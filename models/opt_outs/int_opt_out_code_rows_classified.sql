@@ -53,10 +53,11 @@ type1_lookalike_rows as (
         coded.row_number
     from coded
     inner join type1_codes
-        on
-        {%- for column in ['code_raw', 'nhs_number_raw', 'practice_code_raw', 'extract_date_raw', 'recorded_date_raw'] %}
-            {{ 'or ' if not loop.first }}{{ looks_like_type1_code('coded.' ~ column, 'type1_codes') }}
-        {%- endfor %}
+        on {{ any_looks_like_type1_code(
+            ['coded.code_raw', 'coded.nhs_number_raw', 'coded.practice_code_raw', 'coded.extract_date_raw',
+             'coded.recorded_date_raw'],
+            'type1_codes',
+        ) }}
     where coded.opt_out_type is null
 ),
 
@@ -73,10 +74,11 @@ classified as (
         ]) }} as rejection_reason,
         -- R4: a Type 1 code, or a value that looks like one. When in doubt, keep no number
         -- (and R3: a malformed line, whose values landing_data_lines already dropped).
-        coalesce(coded.opt_out_type = 1, false)
-        or type1_lookalike_rows.row_number is not null
-        or coalesce(coded.has_wrong_column_count or coded.has_line_break or coded.has_stray_quote, false)
-        as must_not_keep_nhs_number
+        (
+            coalesce(coded.opt_out_type = 1, false)
+            or type1_lookalike_rows.row_number is not null
+            or coalesce(coded.has_wrong_column_count or coded.has_line_break or coded.has_stray_quote, false)
+        ) as must_not_keep_nhs_number
     from coded
     left join type1_lookalike_rows
         on

@@ -3,7 +3,7 @@
     {%- set text = as_of | string -%}
     {%- if not is_calendar_date(text) -%}
         {{ exceptions.raise_compiler_error("apply_opt_outs: as_of '" ~ text
-            ~ "' is not a calendar date written 'YYYY-MM-DD' (such as 2025-02-28)") }}
+            ~ "' is not a calendar date written 'YYYY-MM-DD': as_of must be a date such as 2025-02-28") }}
     {%- endif -%}
     {{- return(text) -}}
 {% endmacro %}

@@ -37,11 +37,13 @@
 {%- endmacro %}
 
 {#- A plain, decimal or exponent-form number written in `expression` (whitespace and quotes
-    ignored), as a double; null for anything else. -#}
+    ignored), as a double; null for anything else. Digits and exponent are bounded so the
+    value always fits a double (PostgreSQL refuses an out-of-range cast: a 400-digit code
+    must not stop the build). -#}
 {% macro decimal_number(expression) -%}
     {%- set bare = 'translate(' ~ expression ~ ', ' ~ characters_text(whitespace_code_points() + [34, 39]) ~ ", '')" -%}
     case
-        when {{ regexp_full_match(bare, '[+]?[0-9]+([.][0-9]*)?([eE][+]?[0-9]{1,3})?') }}
+        when {{ regexp_full_match(bare, '[+]?[0-9]{1,30}([.][0-9]{0,30})?([eE][+]?[0-9]{1,2})?') }}
             then cast({{ bare }} as {{ type_double() }})
     end
 {%- endmacro %}

@@ -633,9 +633,10 @@ def generate(root: Path, seed: int | None = None, avoid: set[str] | frozenset[st
 
 
 def numbers_in(folder: Path) -> set[str]:
-    """Every 10-digit window of the digit runs in the CSV files under `folder`."""
+    """Every 10-digit window of the digit runs in the CSV, YAML and SQL files under `folder`
+    (seeds, and the numbers unit tests write into dbt's manifest)."""
     found: set[str] = set()
-    for path in folder.rglob("*.csv"):
+    for path in [p for suffix in ("csv", "yml", "yaml", "sql") for p in folder.rglob(f"*.{suffix}")]:
         for digits in digit_strings(path.read_bytes().decode("utf-8", "replace")):
             found |= windows(digits)
     return found

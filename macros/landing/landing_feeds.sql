@@ -24,3 +24,12 @@
         },
     }) }}
 {% endmacro %}
+
+{#- The feeds with a historic record (`received_once`), as a SQL list of names: `('a', 'b')`. -#}
+{% macro received_once_feeds_sql() %}
+    {%- set names = [] -%}
+    {%- for feed, spec in landing_feeds().items() if spec.get('received_once') -%}
+        {%- do names.append("'" ~ feed ~ "'") -%}
+    {%- endfor -%}
+    {{- return('(' ~ names | join(', ') ~ ')') -}}
+{% endmacro %}

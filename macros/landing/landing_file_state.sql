@@ -110,11 +110,7 @@ new_contents as (
     where
         file_problem is null
         and earlier_receipt is null
-        and feed in (
-            {%- for feed, spec in landing_feeds().items() if spec.get('received_once') -%}
-                '{{ feed }}'{{ ', ' if not loop.last }}
-            {%- endfor -%}
-        )
+        and feed in {{ received_once_feeds_sql() }}
     group by feed, content_hash
 )
 

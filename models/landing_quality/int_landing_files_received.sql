@@ -28,11 +28,7 @@ read_this_run as (
         not already_received
         and problem is null
         and header_matches
-        and feed in (
-            {%- for feed, spec in landing_feeds().items() if spec.get('received_once') -%}
-                '{{ feed }}'{{ ', ' if not loop.last }}
-            {%- endfor -%}
-        )
+        and feed in {{ received_once_feeds_sql() }}
 ),
 
 lines_in_history as (

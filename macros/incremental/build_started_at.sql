@@ -27,12 +27,49 @@
     {%- do run_query("insert into " ~ ledger ~ " (build_number, started_at, clock_started_at) values ("
         ~ number ~ ", cast('" ~ started.strftime('%Y-%m-%d %H:%M:%S') ~ "' as timestamp), cast('"
         ~ clock.strftime('%Y-%m-%d %H:%M:%S') ~ "' as timestamp))") -%}
-    {%- do graph.update({'opt_out_build': {'number': number, 'started_at': started}}) -%}
+    {%- do run_query("create table if not exists " ~ checked_builds_relation()
+        ~ " (build_number bigint, started_at timestamp)") -%}
+    {%- set last_checked = run_query("select max(started_at) from " ~ checked_builds_relation()).columns[0].values()[0] -%}
+    {%- do graph.update({'opt_out_build': {'number': number, 'started_at': started, 'last_checked': last_checked}}) -%}
     {{ return('') }}
 {% endmacro %}
 
 {% macro build_ledger_relation() %}
     {{ return(api.Relation.create(database=target.get('database'), schema='landing', identifier='build_ledger')) }}
+{% endmacro %}
+
+{#- The builds whose every model, snapshot and check passed (record_checked_build): tests
+    check every row derived since the latest of them (get_where_subquery). -#}
+{% macro checked_builds_relation() %}
+    {{ return(api.Relation.create(database=target.get('database'), schema='landing', identifier='checked_builds')) }}
+{% endmacro %}
+
+{#- The start of the latest build whose every check passed, as a timestamp literal
+    (1900-01-01 when none has: every row is tested). -#}
+{% macro last_checked_build_started_at() -%}
+    {%- set build = graph.get('opt_out_build') if execute else none -%}
+    {%- set value = build.last_checked if build else none -%}
+    {%- set text = value.strftime('%Y-%m-%d %H:%M:%S') if value is not none and value is not string
+        else (value or '1900-01-01 00:00:00') -%}
+    cast('{{ text }}' as timestamp)
+{%- endmacro %}
+
+{#- on-run-end: a `dbt build` of the whole project (no --select, --exclude or selector; unit
+    tests may be left out, they check no data) in which every node passed is a checked
+    build. Anything less — a failure, a skip, a selection, a build stopped half way (no
+    on-run-end at all) — leaves the rows it wrote to be tested again by the next build. -#}
+{% macro record_checked_build() %}
+    {%- if not execute or flags.WHICH != 'build' -%}{{ return('') }}{%- endif -%}
+    {%- set build = graph.get('opt_out_build') -%}
+    {%- set args = invocation_args_dict -%}
+    {%- set whole_project = not (args.get('select') or args.get('exclude') or args.get('selector')
+        or args.get('resource_types') or (args.get('exclude_resource_types') or []) | reject('equalto', 'unit_test') | list) -%}
+    {%- set passed = results | map(attribute='status') | reject('in', ['success', 'pass', 'warn', 'no-op']) | list | length == 0 -%}
+    {%- if build and whole_project and passed -%}
+        {%- do run_query("insert into " ~ checked_builds_relation() ~ " (build_number, started_at) values ("
+            ~ build.number ~ ", cast('" ~ build.started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "' as timestamp))") -%}
+    {%- endif -%}
+    {{ return('') }}
 {% endmacro %}
 
 {#- A warehouse built before the ledger existed: its latest stamp, from the received-files

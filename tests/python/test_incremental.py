@@ -164,3 +164,105 @@ def test_a_late_month_changes_the_months_after_it(warehouse: Warehouse, tmp_path
     tables = {"national_opt_out_statistics": "*", "practice_opt_out_statistics": "*",
               "intermediate.int_type2_opted_out_at_month_end": "* exclude (derived_at)"}
     assert contents(warehouse, tables) == contents(scratch, tables)
+
+
+# Checks scoped the way the project's own are, on data the code handles correctly: one on a
+# derived table fails on rows from practice B81002, one on a per-patient view fails on patient
+# 9000001013 (name, model, column, accepted value, where).
+INJECTED_SCOPED_CHECKS = {
+    "derived": ("int_opt_out_events", "practice_code", "A81001", "derived_at > __last_checked_build__"),
+    "per_patient": ("int_type2_status_current", "nhs_number", "9000001005", "nhs_number in __unchecked_patients__"),
+}
+
+
+def inject_scoped_checks(project, names) -> None:
+    models = project / "models" / "opt_outs" / "_opt_outs__models.yml"
+    text = (project / "_opt_outs__models.original").read_text() if (
+        project / "_opt_outs__models.original").exists() else models.read_text()
+    (project / "_opt_outs__models.original").write_text(text)
+    for name in names:
+        model, column, value, where = INJECTED_SCOPED_CHECKS[name]
+        head, tail = text.split(f"- name: {model}\n", 1)
+        block, rest = tail.split("\n- name: ", 1)
+        check = (f"  - accepted_values:\n      column_name: {column}\n      arguments:\n        values: ['{value}']\n"
+                 f"      config:\n        where: \"{where}\"\n")
+        block = block.rstrip("\n") + "\n"
+        block = block.replace("\n  data_tests:\n", "\n  data_tests:\n" + check, 1) if "\n  data_tests:\n" in block \
+            else block + "  data_tests:\n" + check
+        text = head + f"- name: {model}\n" + block + "\n- name: " + rest
+    models.write_text(text)
+
+
+def failed_checks(result) -> set[str]:
+    return {name for name, (model, *_) in INJECTED_SCOPED_CHECKS.items()
+            if any(" FAIL " in line and f"accepted_values_{model}" in line for line in result.stdout.splitlines())}
+
+
+@pytest.mark.slow
+def test_a_failing_check_keeps_failing_until_fixed(tmp_path) -> None:
+    """Tests cannot heal themselves (docs/rules.md §7): a scoped check that fails keeps failing
+    on the next build though that build writes nothing new; the patients a catch-up build
+    derives are checked; `dbt test` on its own checks every row."""
+    from warehouse import copy_project
+
+    project = copy_project(tmp_path / "project")
+    inject_scoped_checks(project, ["derived", "per_patient"])
+    warehouse = Warehouse(tmp_path / "w", project_dir=project)
+    warehouse.landing.mkdir(parents=True)
+    write_codes(warehouse.landing, "2025-04", "2025-04-01", [("9000001005", "9Nu4", "2025-03-01")])
+    warehouse.build()
+    write_codes(warehouse.landing, "2025-05", "2025-05-01", [("9000001013", "9Nu4", "2025-04-02")])
+    sent = warehouse.landing / "opt_out_codes" / "2025-05" / "A81001_2025-05-01.csv"
+    sent.with_name("B81002_2025-05-01.csv").write_text(sent.read_text().replace("A81001", "B81002"))
+    sent.unlink()
+
+    first = warehouse.build(check=False)
+    assert first.returncode != 0 and failed_checks(first) == {"derived"}, first.stdout[-3000:]
+    again = warehouse.build(check=False)  # nothing new: the same check fails again
+    assert again.returncode != 0 and failed_checks(again) == {"derived"}, again.stdout[-3000:]
+
+    inject_scoped_checks(project, ["per_patient"])  # the derived check is "fixed"
+    catch_up = warehouse.build(check=False)  # derives the patient the failed builds left behind
+    assert catch_up.returncode != 0 and failed_checks(catch_up) == {"per_patient"}, catch_up.stdout[-3000:]
+    alone = warehouse.dbt("test", check=False)
+    assert alone.returncode != 0 and failed_checks(alone) == {"per_patient"}, alone.stdout[-3000:]
+    assert warehouse.query("select build_number from landing.checked_builds") == [(1,)]
+
+    inject_scoped_checks(project, [])
+    warehouse.build()
+    assert len(warehouse.query("select build_number from landing.checked_builds")) == 2
+
+
+@pytest.mark.slow
+def test_a_rule_change_refuses_an_incremental_build(tmp_path) -> None:
+    """A rule change cannot leave stale history (docs/rules.md §7): a build under changed rule
+    code stops before anything is derived, in one sentence naming the tables and the command;
+    --full-refresh derives them again and records the new code. A change outside the derived
+    history (a publication view) asks for nothing."""
+    from warehouse import copy_project
+
+    project = copy_project(tmp_path / "project")
+    warehouse = Warehouse(tmp_path / "w", project_dir=project)
+    warehouse.landing.mkdir(parents=True)
+    write_codes(warehouse.landing, "2025-04", "2025-04-01", [("9000001005", "9Nu4", "2025-03-01")])
+    warehouse.build()
+    derived = "select max(derived_at) from intermediate.int_type2_status_changes"
+    before = warehouse.query(derived)
+
+    rule = project / "macros" / "rules" / "status_decision_key.sql"
+    rule.write_text(rule.read_text().replace("{%- endmacro %}", "{#- changed -#}{%- endmacro %}", 1))
+    view = project / "models" / "publication" / "publication_national.sql"
+    view.write_text(view.read_text() + "\n-- changed\n")
+    write_codes(warehouse.landing, "2025-05", "2025-05-01", [("9000001013", "9Nu4", "2025-04-02")])
+    refused = warehouse.build(check=False)
+    assert refused.returncode != 0
+    message = refused.stdout.split("The rule code changed since it derived the history in ", 1)[1].split(":")[0]
+    assert message.split(", ") == ["int_type2_attribution_monthly", "int_type2_opt_outs_monthly",
+                                   "int_type2_opted_out_at_month_end", "int_type2_status_by_received_date",
+                                   "int_type2_status_changes"], message
+    assert "run `dbt build --full-refresh`" in refused.stdout and "Traceback" not in refused.stdout + refused.stderr
+    assert warehouse.query(derived) == before, "nothing derived under the changed code"
+
+    warehouse.build("--full-refresh")
+    warehouse.build()
+    assert warehouse.query("select count(*) from current_opt_outs") == [(2,)]

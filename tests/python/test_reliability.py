@@ -299,7 +299,7 @@ def test_failing_check_keeps_the_published_record_in_force(tmp_path: Path, kind:
     multi-model or unit test — stops publication, and the build says what failed and which
     record is in force."""
     project = copy_project(tmp_path / "project")
-    warehouse = Warehouse(tmp_path, project_dir=project)
+    warehouse = Warehouse(tmp_path, project_dir=project, unit_tests=kind == "unit_test")
     months = demo_months()
     for month in months[:-1]:
         for feed in ("opt_out_codes", "practice_counts"):

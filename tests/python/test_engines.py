@@ -96,7 +96,13 @@ def pg_connect(database: str = PG_DATABASE):
 
 @pytest.fixture(scope="module")
 def postgres(tmp_path_factory) -> EngineWarehouse:
-    """The demo built on a fresh database of the project's PostgreSQL server."""
+    """The demo built on a fresh database of the project's PostgreSQL server (stopped again
+    afterwards when the suite started it: no server is left running)."""
+    try:
+        pg_connect("postgres").close()
+        was_running = True
+    except Exception:  # noqa: BLE001 (not installed, not started, or no password yet)
+        was_running = False
     server = subprocess.run(["bash", "scripts/postgres_server.sh", "start"], cwd=PROJECT_DIR,
                             capture_output=True, text=True, timeout=900)
     assert server.returncode == 0, server.stdout + server.stderr
@@ -120,6 +126,8 @@ def postgres(tmp_path_factory) -> EngineWarehouse:
     warehouse.first_build = warehouse.build()
     yield warehouse
     shutil.rmtree(export_dir, ignore_errors=True)
+    if not was_running:
+        subprocess.run(["bash", "scripts/postgres_server.sh", "stop"], cwd=PROJECT_DIR, capture_output=True, timeout=300)
 
 
 def pg_rows(table: str, columns: list[str]) -> list[tuple]:

@@ -1,7 +1,9 @@
-{#- The reporting months an incremental statistics model must derive again (docs/rules.md
-    §7), as a list of 'YYYY-MM-DD' strings, read when the model runs:
-    * months with Type 2 rows received since the model's last build (R12 attributes every
-      row of the month, repeats included);
+{#- The reporting months the statistics models derive again (docs/rules.md §7), as a list of
+    'YYYY-MM-DD' strings, read when the model runs — everything since the last checked build
+    (a build in which every node passed), so a month a failed, stopped or partial build
+    touched is derived again by every later build until one passes whole:
+    * months with Type 2 rows received since then (R12 attributes every row of the month,
+      repeats included);
     * every month from the earliest extract_date of a first arrival rewritten since then: a
       new or earlier-received event can change R8's status at any later date, never before
       its received date;
@@ -20,7 +22,7 @@
         with
 
         since as (
-            select {{ last_derived_at() }} as derived_at
+            select {{ last_checked_build_started_at() }} as derived_at
         ),
 
         earliest_change as (

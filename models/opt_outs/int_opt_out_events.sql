@@ -8,8 +8,8 @@
 -- Implements R7: one row per event (nhs_number, opt_out_type, action, recorded_date);
 -- repeats across rows, files and months are one event, received on the earliest
 -- extract_date that carried it.
--- Incremental (docs/rules.md §7): only the patients with a row in
--- int_opt_out_code_first_arrivals rewritten since the last build are derived again, whole.
+-- Incremental (docs/rules.md §7): the patients with a row of int_opt_out_code_first_arrivals
+-- rewritten since the last checked build are derived again, whole.
 -- depends_on: {{ ref('int_opt_out_code_first_arrivals') }}
 with
 
@@ -17,7 +17,7 @@ with
 touched_patients as (
     select distinct nhs_number
     from {{ ref('int_opt_out_code_first_arrivals') }}
-    where derived_at > {{ last_derived_at() }}
+    where derived_at > {{ last_checked_build_started_at() }}
 ),
 {%- endif %}
 

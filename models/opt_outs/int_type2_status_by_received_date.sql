@@ -1,8 +1,8 @@
 -- Implements R8, evaluated at each of a patient's distinct received dates: of the Type 2
 -- events received on or before that date, the one with the latest recorded_date decides,
 -- an opt-out beating a withdrawal on the same date (status_decision_key).
--- Incremental (docs/rules.md §7): only patients whose events were rewritten since the last
--- build are derived again, whole.
+-- Incremental (docs/rules.md §7): the patients whose events were rewritten since the last
+-- checked build are derived again, whole.
 -- depends_on: {{ ref('int_opt_out_events') }}
 {{
     config(
@@ -23,7 +23,7 @@ events as (
     {%- if is_incremental() %}
         and nhs_number in (
             select nhs_number from {{ ref('int_opt_out_events') }}
-            where derived_at > {{ last_derived_at() }}
+            where derived_at > {{ last_checked_build_started_at() }}
         )
     {%- endif %}
 ),

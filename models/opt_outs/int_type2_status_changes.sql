@@ -1,8 +1,8 @@
 -- Implements R10: the received dates at which a patient's Type 2 status (R8) changed — the
 -- first received date always counts — each with the date of the next change. A change to
 -- "opted out" starts a period [status_from, status_to); status_to is null while it holds.
--- Incremental (docs/rules.md §7): only patients whose status by received date was rewritten
--- since the last build are derived again, whole.
+-- Incremental (docs/rules.md §7): the patients whose status by received date was rewritten
+-- since the last checked build are derived again, whole.
 {{
     config(
         materialized=derived_history_materialization(),
@@ -17,7 +17,7 @@ status as (
     {%- if is_incremental() %}
         where nhs_number in (
             select nhs_number from {{ ref('int_type2_status_by_received_date') }}
-            where derived_at > {{ last_derived_at() }}
+            where derived_at > {{ last_checked_build_started_at() }}
         )
     {%- endif %}
 ),

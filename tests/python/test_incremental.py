@@ -266,3 +266,23 @@ def test_a_rule_change_refuses_an_incremental_build(tmp_path) -> None:
     warehouse.build("--full-refresh")
     warehouse.build()
     assert warehouse.query("select count(*) from current_opt_outs") == [(2,)]
+
+
+@pytest.mark.slow
+def test_a_partial_build_leaves_no_stale_month(warehouse: Warehouse) -> None:
+    """A stale month cannot stay (docs/rules.md §7): a --select build that derives a month end
+    while the statuses it reads are behind (here a withdrawal not yet derived) leaves a month
+    the next whole build derives again, because it derives everything since the last checked
+    build, not since each model's own last run."""
+    leaver = "9000001005"
+    write_codes(warehouse.landing, "2025-04", "2025-04-01", [(leaver, "9Nu4", "2025-03-01")])
+    warehouse.build()
+    write_codes(warehouse.landing, "2025-05", "2025-05-01", [(leaver, "9Nu4", "2025-03-01"), (leaver, "9Nu5", "2025-04-20")])
+    # New rows taken in and the month end derived, but not the events and statuses between them.
+    warehouse.build("--select", "+int_opt_out_code_first_arrivals", "+int_reporting_months",
+                    "int_type2_opted_out_at_month_end")
+    may_end = "select count(*) from intermediate.int_type2_opted_out_at_month_end where reporting_month = '2025-05-01'"
+    assert warehouse.query(may_end) == [(1,)], "the partial build read the statuses from before May"
+    warehouse.build()
+    assert warehouse.query(may_end) == [(0,)], "the whole build derives May's month end again"
+    assert warehouse.query("select count(*) from current_opt_outs") == [(0,)]

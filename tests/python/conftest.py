@@ -4,6 +4,7 @@ import pytest
 from warehouse import DEMO_LANDING, Warehouse
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """With pytest-xdist (`-n`, pytest.ini), tests that share a module-scoped warehouse run on
     one worker, so it is built once (fixtures used together form one group); the rest are

@@ -1,14 +1,30 @@
 from __future__ import annotations
 
+import json
+import os
+import tempfile
+from pathlib import Path
+
 import pytest
 from warehouse import DEMO_LANDING, Warehouse
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+# Tests that share a module-scoped warehouse (fixtures used together form one group) run on
+# one pytest-xdist worker, so it is built once; every other test is scheduled on its own.
+# Workers work the groups out at collection and leave them in a file the controller's
+# scheduler reads (xdist's own loadgroup cannot rename test ids under pytest 9).
+GROUPS_FILE = "OPT_OUT_TEST_GROUPS_FILE"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput") and GROUPS_FILE not in os.environ:
+        handle, path = tempfile.mkstemp(prefix="opt_out_test_groups_", suffix=".json")
+        os.close(handle)
+        os.environ[GROUPS_FILE] = path
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """With pytest-xdist (`-n`, pytest.ini), tests that share a module-scoped warehouse run on
-    one worker, so it is built once (fixtures used together form one group); the rest are
-    spread test by test (--dist loadgroup)."""
     parent: dict[str, str] = {}
 
     def root(name: str) -> str:
@@ -27,9 +43,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for name in shared[1:]:
             parent[root(name)] = root(shared[0])
         shared_by_item[item] = shared
-    for item, shared in shared_by_item.items():
-        if shared:
-            item.add_marker(pytest.mark.xdist_group(root(shared[0])))
+    groups = {item.nodeid: root(shared[0]) for item, shared in shared_by_item.items() if shared}
+    if os.environ.get(GROUPS_FILE) and os.environ.get("PYTEST_XDIST_WORKER"):
+        path = Path(os.environ[GROUPS_FILE])
+        partial = path.with_name(f"{path.name}.{os.environ['PYTEST_XDIST_WORKER']}")
+        partial.write_text(json.dumps(groups))
+        partial.replace(path)  # whole, whichever worker writes last
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedWarehouseScheduling(LoadScopeScheduling):
+        """LoadScope whose scope is a test's group, or the test itself."""
+
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.groups is None:
+                text = Path(os.environ[GROUPS_FILE]).read_text() if os.environ.get(GROUPS_FILE) else ""
+                self.groups = json.loads(text) if text else {}
+            return self.groups.get(nodeid, nodeid)
+
+    return SharedWarehouseScheduling(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -185,3 +185,5 @@ def test_summary_page_shows_the_service_level_and_flagged_practices(demo_warehou
         "(is_missing or is_late or is_high_reject_rate or is_outlying_change)")}
     assert flagged and {p for p in flagged if f'<tr data-practice="{p}">' in page} == flagged
     assert page.count("<tr data-practice=") == len(flagged)
+    # Type 1 and Type 2 opt-outs, not the national data opt-out (its 2018 successor service).
+    assert "Type 1 and Type 2 opt-outs" in page and "national data opt-out" not in page.lower()

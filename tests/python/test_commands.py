@@ -100,3 +100,15 @@ def test_validated_as_of_takes_only_real_calendar_dates(tmp_path: Path) -> None:
     refused = compile_inline(tmp_path, "{{ validated_as_of('2025-02-30') }}")
     assert refused.returncode != 0
     assert "apply_opt_outs: as_of '2025-02-30' is not a calendar date written 'YYYY-MM-DD'" in refused.stdout
+
+
+def test_source_freshness_warns_on_the_demo_and_fails_on_real_data(tmp_path: Path) -> None:
+    """The shipped demo data is old on purpose: `dbt source freshness` warns there and exits 0;
+    on any other landing area the 65-day error stands (README, Monthly operation)."""
+    warehouse = Warehouse(tmp_path)
+    tmp_path.joinpath("demo_data").symlink_to(PROJECT_DIR / "demo_data")
+    demo = warehouse.dbt("source", "freshness", check=False, extra_vars={"landing_dir": "demo_data/landing"})
+    assert demo.returncode == 0 and "WARN freshness of landing.opt_out_codes" in demo.stdout, demo.stdout[-2000:]
+    warehouse.land(PROJECT_DIR / "demo_data" / "landing")
+    real = warehouse.dbt("source", "freshness", check=False)
+    assert real.returncode != 0 and "ERROR STALE freshness of landing.opt_out_codes" in real.stdout, real.stdout[-2000:]

@@ -101,7 +101,7 @@ def parse_list(data: bytes, column: str) -> ParsedList:
 
 def compiled_release_sql(as_of: str | None, column: str, policy: str) -> str:
     """The R15 select over table `checked_list`, compiled from the project's apply_opt_outs."""
-    from dbt.cli.main import dbtRunner
+    from opt_out_io.dbt_invocation import invoke
 
     arguments = [f"nhs_number_column={json.dumps(column)}", f"rows_without_nhs_number='{policy}'"]
     if as_of:
@@ -109,9 +109,7 @@ def compiled_release_sql(as_of: str | None, column: str, policy: str) -> str:
     inline = ("{{ apply_opt_outs(api.Relation.create(identifier='checked_list'), "
               + ", ".join(arguments) + ") }}")
     # Target `offline` is in memory: its relations are named "memory".<schema>.<table>.
-    result = dbtRunner().invoke(["compile", "--log-level", "none", "--target", "offline", "--inline", inline,
-                                 "--project-dir", str(PROJECT),
-                                 "--profiles-dir", os.environ.get("DBT_PROFILES_DIR", str(PROJECT))])
+    result = invoke(["compile", "--log-level", "none", "--target", "offline", "--inline", inline])
     if not result.success:
         # dbt's own messages name macros and files, never a value of the list.
         raise ListProblem(f"the project could not compile the check: {result.exception}")

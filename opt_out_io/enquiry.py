@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -28,7 +27,6 @@ import duckdb
 
 from opt_out_io.check_list import ListProblem, warehouse_path
 
-PROJECT = Path(__file__).resolve().parent.parent
 SEPARATOR = "\n-- next query --\n"
 MARTS = ("opt_out_events", "opt_out_periods", "published_record_versions", "release_manifest")
 QUERIES = {
@@ -52,11 +50,10 @@ QUERIES = {
 
 
 def compiled_queries() -> dict[str, str]:
-    from dbt.cli.main import dbtRunner
+    from opt_out_io.dbt_invocation import invoke
 
-    result = dbtRunner().invoke([
-        "compile", "--log-level", "none", "--target", "offline", "--inline", SEPARATOR.join(QUERIES.values()),
-        "--project-dir", str(PROJECT), "--profiles-dir", os.environ.get("DBT_PROFILES_DIR", str(PROJECT))])
+    result = invoke([
+        "compile", "--log-level", "none", "--target", "offline", "--inline", SEPARATOR.join(QUERIES.values())])
     if not result.success:
         # dbt's own messages name macros and files, never a value of the list.
         raise ListProblem(f"the project could not compile the enquiry: {result.exception}")

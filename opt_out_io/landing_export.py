@@ -46,17 +46,15 @@ def csv_columns(path: Path) -> list[tuple[str, str]]:
 
 def export(landing_dir: str | None, folder: Path, file_format: str) -> None:
     """Parse the landing files with the project's DuckDB reader into `folder`."""
-    from dbt.cli.main import dbtRunner
+    from opt_out_io.dbt_invocation import invoke
 
     folder.mkdir(parents=True)
     arguments = ["run-operation", "export_landing", "--target", "landing_reader", "--quiet",
-                 "--project-dir", str(PROJECT),
-                 "--profiles-dir", os.environ.get("DBT_PROFILES_DIR", str(PROJECT)),
                  "--args", json.dumps({"output_dir": str(folder), "file_format": file_format})]
     if landing_dir:
         arguments += ["--vars", json.dumps({"landing_dir": landing_dir})]
     # dbt's messages name files and macros, never row values.
-    if not dbtRunner().invoke(arguments).success:
+    if not invoke(arguments).success:
         sys.exit("load-landing: parsing the landing files failed (dbt's message is above)")
     if not exported_tables(folder, file_format):
         sys.exit("load-landing: the export wrote no files")

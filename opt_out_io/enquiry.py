@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from pathlib import Path
 from typing import NoReturn
 
 import duckdb

@@ -29,7 +29,13 @@
         {%- elif outcome.get('publication_files') == 'success' -%}
             {%- set files = adapter.get_relation(database=target.get('database'), schema=target.schema,
                                                  identifier='publication_files') -%}
-            {%- if files is not none and run_query('select count(*) from ' ~ files).columns[0].values()[0] == 0 -%}
+            {%- set written = run_query('select file_name from ' ~ files ~ ' order by file_name').columns[0].values()
+                if files is not none else [] -%}
+            {%- if written | length > 0 -%}
+                {{ log("Care Information Choices files written to " ~ var('publication_dir') ~ "/: "
+                    ~ written | join(', ') ~ ".", info=True) }}
+            {%- endif -%}
+            {%- if files is not none and written | length == 0 -%}
                 {{ log("No Care Information Choices files were written: "
                     ~ ("the publication views hold another month than publication_month " ~ publication_month()
                        ~ " (build them with the files: dbt build --select publication publication_files)"
@@ -37,7 +43,24 @@
             {%- endif -%}
         {%- endif -%}
     {%- endif -%}
+    {%- if outcome.get('published_current_opt_outs') == 'success' -%}
+        {%- do report_record_in_force() -%}
+    {%- endif -%}
     {%- do report_failing_reference_rows(results) -%}
     {%- do report_service_level(outcome.get('published_current_opt_outs') == 'success') -%}
     {{ return('') }}
+{% endmacro %}
+
+{#- On success, the record version in force, in one line (counts and dates only). -#}
+{% macro report_record_in_force() %}
+    {%- set node = graph.nodes.get('model.' ~ project_name ~ '.published_record_versions') -%}
+    {%- set versions = load_relation(api.Relation.create(database=node.database, schema=node.schema,
+                                                         identifier=node.alias)) if node else none -%}
+    {%- if versions is none -%}{{ return('') }}{%- endif -%}
+    {%- set rows = run_query("select version_id, opted_out_patients, latest_received_date from " ~ versions
+        ~ " order by published_at desc limit 1").rows -%}
+    {%- if rows | length > 0 -%}
+        {{ log("Opt-out record published: version " ~ rows[0][0] ~ ", " ~ rows[0][1] ~ " patients opted out,"
+            ~ " known to the extracts received up to " ~ rows[0][2] ~ ". Releases apply it from now.", info=True) }}
+    {%- endif -%}
 {% endmacro %}

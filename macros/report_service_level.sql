@@ -6,7 +6,13 @@
     {%- set waiting = load_relation(api.Relation.create(database=node.database, schema=node.schema,
                                                         identifier=node.alias)) if node else none -%}
     {%- if waiting is none -%}{{ return('') }}{%- endif -%}
-    {%- set row = run_query("select count(*), min(received_at) from " ~ waiting ~ " where days_waiting > 21").rows[0] -%}
+    {%- set row = run_query("select count(*) filter (where days_waiting > 21), min(received_at) filter (where days_waiting > 21),"
+        ~ " count(*) from " ~ waiting).rows[0] -%}
+    {%- if row[0] == 0 -%}
+        {{ log("21-day service level met: no received opt-out status change has waited more than 21 days"
+            ~ ((" (" ~ row[2] ~ " waiting for a record to be published)") if row[2] > 0 and not published_now else "")
+            ~ ".", info=True) }}
+    {%- endif -%}
     {%- if row[0] > 0 -%}
         {{ log("SERVICE LEVEL BREACHED: " ~ row[0] ~ " received opt-out status change" ~ ("s have" if row[0] > 1 else " has")
             ~ " waited more than 21 days without being applied to a published record (the oldest received at "

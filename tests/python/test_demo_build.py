@@ -101,3 +101,19 @@ def test_type1_nhs_numbers_are_stored_nowhere(demo_warehouse: Warehouse, expecte
     leaked = {n for n in expected.type1_nhs_numbers if any(n in value for value in stored)}
     assert not leaked
     assert demo_warehouse.query("select count(*) from rejected_rows where reason = 'type1_not_collected'")[0][0] > 0
+
+
+def test_a_successful_build_says_what_it_published(demo_warehouse: Warehouse) -> None:
+    """The last lines of a build that passes name the record version in force, the
+    publication files written and the 21-day service level (README, Quick start)."""
+    out = demo_warehouse.first_build.stdout
+    version, patients, latest = demo_warehouse.query(
+        "select version_id, opted_out_patients, latest_received_date from published_record_versions")[0]
+    assert patients == demo_warehouse.query("select count(*) from published.published_current_opt_outs")[0][0]
+    assert (f"Opt-out record published: version {version}, {patients} patients opted out, known to the extracts "
+            f"received up to {latest}.") in out
+    files = sorted(p.name for p in demo_warehouse.publication.iterdir())
+    assert files and f"Care Information Choices files written to publication/: {', '.join(files)}." in out
+    assert "21-day service level met" in out
+    tail = out.strip().splitlines()[-15:]
+    assert any("Opt-out record published" in line for line in tail), "among the last lines"

@@ -74,7 +74,10 @@ postgres-demo: setup
 	$(PRIVATE) $(PG_ENV) $(BIN)/python -m opt_out_io load-landing --target postgres
 	$(PRIVATE) $(PG_ENV) $(BIN)/dbt build --target postgres
 
+# Spark runs in this process through pyspark, which needs Java 17: one sentence when it is missing.
+JAVA := $(firstword $(if $(JAVA_HOME),$(wildcard $(JAVA_HOME)/bin/java)) $(shell command -v java))
 spark-demo: setup
+	$(if $(JAVA),,$(error make spark-demo needs Java 17 for Spark: install it (apt-get install openjdk-17-jre-headless) or set JAVA_HOME))
 	$(PRIVATE) mkdir -p warehouse
 	$(PRIVATE) $(BIN)/python -m opt_out_io load-landing --target spark
 	$(PRIVATE) $(BIN)/dbt build --target spark

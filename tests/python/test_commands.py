@@ -112,3 +112,18 @@ def test_source_freshness_warns_on_the_demo_and_fails_on_real_data(tmp_path: Pat
     warehouse.land(PROJECT_DIR / "demo_data" / "landing")
     real = warehouse.dbt("source", "freshness", check=False)
     assert real.returncode != 0 and "ERROR STALE freshness of landing.opt_out_codes" in real.stdout, real.stdout[-2000:]
+
+
+def test_spark_demo_without_java_is_one_sentence(tmp_path: Path) -> None:
+    """No Java on the machine: make spark-demo says what to install instead of a PySpark traceback."""
+    bin_dir = tmp_path / "bin"  # a PATH with a shell and nothing else
+    bin_dir.mkdir()
+    for tool in ("sh", "bash"):
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    env = {**Warehouse(tmp_path).env(), "PATH": str(bin_dir)}
+    env.pop("JAVA_HOME", None)
+    result = subprocess.run([MAKE, "--no-print-directory", "-s", "-o", ".venv/bin/dbt", "spark-demo"], cwd=PROJECT_DIR,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "make spark-demo needs Java 17 for Spark: install it (apt-get install openjdk-17-jre-headless)" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr

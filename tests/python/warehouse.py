@@ -80,7 +80,9 @@ class Warehouse:
         variables = {"landing_dir": "landing", "publication_dir": "publication", **(extra_vars or {})}
         command = [
             DBT, *args, "--project-dir", str(self.project_dir),
-            "--vars", json.dumps(variables), "--target-path", "target", "--log-path", "logs",
+            # Absolute: dbt resolves a relative target path against the project, not this folder.
+            "--vars", json.dumps(variables), "--target-path", str(self.root / "target"),
+            "--log-path", str(self.root / "logs"),
         ]
         env = self.env()
         env.update(OPT_OUT_DUCKDB_PATH=self.db_path.name,

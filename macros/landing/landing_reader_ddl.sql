@@ -8,7 +8,8 @@
 
 {#- The one way a landing file is parsed on DuckDB (the readers, and the check that a new file
     can be parsed at all: check_landing_file_contents): read_csv over `paths` with every
-    value as text. header = false so the header line is row 0 and can be checked; one
+    value as text. header = false so the header line is row 0 and can be checked;
+    hive_partitioning = false so a folder named `code=9Nu5` cannot overwrite a column; one
     extra column catches rows with too many values, null padding marks rows with too few
     (an empty value stays ''); parallel = false keeps row numbers in file order. -#}
 {% macro landing_csv_read(paths, columns) -%}
@@ -30,6 +31,7 @@
         max_line_size = {{ landing_max_line_bytes() }},
         buffer_size = {{ 2 * landing_max_line_bytes() }},
         filename = true,
+        hive_partitioning = false,
         columns = {
         {%- for column in columns %}
             '{{ column }}': 'varchar',

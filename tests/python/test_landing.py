@@ -16,6 +16,7 @@ from warehouse import DBT, DEMO_LANDING, PROJECT_DIR, Warehouse, copy_project
 HEADER = "extract_date,practice_code,nhs_number,code,recorded_date\n"
 # Synthetic, valid (Modulus 11) and 9-prefixed.
 NUMBERS = ["9434765919", "9000000017", "9000000025", "9000000033", "9000000041", "9000000068"]
+HIVE_NUMBER = "9000000076"
 
 
 def codes_file(path: Path, number: str, code: str = "9Nu4") -> None:
@@ -60,6 +61,13 @@ def test_every_entry_is_read_once_or_listed_with_its_reason(warehouse: Warehouse
         "opt_out_codes/notes.txt": "not_a_csv_file",
     }
     assert NUMBERS[5] not in received_numbers(warehouse)
+
+    # The only new file lies in a folder named like a Hive partition: DuckDB would read the
+    # folder name as the file's code column (this opt-out as the withdrawal 9Nu5, a dropped opt-out).
+    codes_file(codes / "code=9Nu5" / "hive.csv", HIVE_NUMBER)
+    warehouse.build()
+    assert warehouse.query(f"select action from opt_out_events where nhs_number = '{HIVE_NUMBER}'") == [("opt_out",)]
+    assert HIVE_NUMBER in {n for (n,) in warehouse.query("select nhs_number from current_opt_outs")}
 
 
 def test_a_missing_landing_directory_is_one_sentence_and_changes_nothing(warehouse: Warehouse) -> None:

@@ -7,7 +7,7 @@ patients, about 1.6 M patients with Type 2 codes (some withdrawn, some re-regist
 dying or moving), Type 1 counts about 2.5 % of list size, 13 monthly full extracts
 (2017-01 .. 2018-01: twelve for the full build, the thirteenth for the monthly run; more
 with --months, e.g. 37 for three years of history),
-a few per cent bad rows, and a 100 M-row release dataset (Parquet). Written by DuckDB
+one codes file per practice per month, a few per cent bad rows, and a 100 M-row release dataset (Parquet). Written by DuckDB
 SQL, deterministic (hash-based, not random), NHS numbers only from the never-issued
 9-prefixed range.
 """
@@ -139,7 +139,8 @@ def generate(scale: float, out: Path, release_rows: int | None = None, threads: 
                          when {u('nhs_number', 'unknown')} < 0.004 then '9Nu9'
                          else code end as code,
                     case when {u('nhs_number || code', 'junk_date')} < 0.005 then '31/12/2016'
-                         else recorded_date end as recorded_date
+                         else recorded_date end as recorded_date,
+                    practices.practice_code as sender
                 from coded
                 inner join practices on coded.current_practice = practices.practice_id
             )
@@ -147,7 +148,10 @@ def generate(scale: float, out: Path, release_rows: int | None = None, threads: 
         """
         folder = landing / "opt_out_codes" / month
         folder.mkdir(parents=True, exist_ok=True)
-        con.execute(f"copy ({rows}) to '{folder / f'opt_out_codes_{extract}.csv'}' (header)")
+        # One file per practice per month, as the practices' systems send them (a row with a
+        # mangled practice code stays in its sender's file): sender=<code>/opt_out_codes_<date>_0.csv.
+        con.execute(f"""copy ({rows}) to '{folder}' (format csv, header, partition_by (sender),
+                        filename_pattern 'opt_out_codes_{extract}_{{i}}', overwrite_or_ignore)""")
         counts = f"""
             select
                 '{extract}' as extract_date,
@@ -187,9 +191,12 @@ def generate(scale: float, out: Path, release_rows: int | None = None, threads: 
     facts = {"scale": scale, "practices": n_practices, "ccgs": n_ccgs, "registered": n_registered,
              "type2_patients": n_type2, "type2_pool": n_pool, "release_rows": n_release, "months": names}
     facts["code_rows"] = con.execute(
-        f"select count(*) from read_csv('{landing}/opt_out_codes/**/*.csv', all_varchar = true)").fetchone()[0]
-    first13 = [str(f) for m in names[:13] for f in sorted((landing / "opt_out_codes" / m).glob("*.csv"))]
-    facts["code_rows_13"] = con.execute(f"select count(*) from read_csv({first13!r}, all_varchar = true)").fetchone()[0]
+        f"select count(*) from read_csv('{landing}/opt_out_codes/**/*.csv', all_varchar = true, hive_partitioning = false)"
+    ).fetchone()[0]
+    first13 = [str(f) for m in names[:13] for f in sorted((landing / "opt_out_codes" / m).rglob("*.csv"))]
+    facts["code_rows_13"] = con.execute(
+        f"select count(*) from read_csv({first13!r}, all_varchar = true, hive_partitioning = false)").fetchone()[0]
+    facts["code_files_per_month"] = sum(1 for _ in (landing / "opt_out_codes" / names[-1]).rglob("*.csv"))
     return facts
 
 

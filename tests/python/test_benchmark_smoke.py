@@ -20,10 +20,19 @@ def test_generator_writes_the_spec_layout_with_valid_synthetic_numbers(tmp_path:
     facts = generate(1 / 2000, tmp_path, release_rows=500, threads=1)
     codes = sorted((tmp_path / "landing" / "opt_out_codes").rglob("*.csv"))
     counts = sorted((tmp_path / "landing" / "practice_counts").rglob("*.csv"))
-    assert len(codes) == len(counts) == 13
-    with codes[0].open(newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    assert list(rows[0]) == reference.CODES_COLUMNS
+    assert len(counts) == 13
+    # One codes file per practice per month (a practice with no Type 2 patient sends none).
+    months = {path.relative_to(tmp_path / "landing" / "opt_out_codes").parts[0] for path in codes}
+    assert len(months) == 13 and len(codes) > 13 * facts["practices"] // 2
+    rows, senders = [], set()
+    for path in codes[:20]:
+        with path.open(newline="") as handle:
+            file_rows = list(csv.DictReader(handle))
+        assert list(file_rows[0]) == reference.CODES_COLUMNS
+        # A file holds one practice's rows (a few with a mangled practice code).
+        senders.add(frozenset(r["practice_code"] for r in file_rows) - {"X1"})
+        rows += file_rows
+    assert all(len(codes_in_file) == 1 for codes_in_file in senders)
     numbers = [reference.normalise_nhs_number(r["nhs_number"]) for r in rows]
     valid = [n for n in numbers if reference.is_valid_nhs_number(n)]
     assert all(n.startswith("9") for n in numbers)

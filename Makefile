@@ -10,15 +10,28 @@ BIN := $(VENV)/bin
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: setup demo build test lint pytest clean check-list enquiry docs postgres-demo spark-demo
+.PHONY: setup setup-postgres setup-spark setup-metricflow setup-test demo build test lint pytest clean \
+	check-list enquiry docs postgres-demo spark-demo
 
+# The Quick start installs what embedded DuckDB needs (requirements.txt); the other engines,
+# MetricFlow and the test tools come with the targets that use them (requirements/*.txt).
 $(BIN)/dbt: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
+$(VENV)/.installed-%: requirements/%.txt requirements.txt $(BIN)/dbt
+	$(BIN)/pip install --quiet -r $<
+	touch $@
+
+$(VENV)/.installed-test: requirements/postgres.txt requirements/spark.txt requirements/metricflow.txt
+
 setup: $(BIN)/dbt
+setup-postgres: $(VENV)/.installed-postgres
+setup-spark: $(VENV)/.installed-spark
+setup-metricflow: $(VENV)/.installed-metricflow
+setup-test: $(VENV)/.installed-test
 
 demo: setup build
 
@@ -30,13 +43,13 @@ build: setup
 # hook compiled against an in-memory target, checked by the rules that apply to generated
 # text (case, aliases, ambiguity, comparisons), not by its layout.
 COMPILED_RULES := capitalisation.keywords,capitalisation.functions,capitalisation.literals,aliasing,ambiguous,convention.not_equal,convention.is_null,convention.terminator,references.from
-lint: setup
+lint: setup-test
 	$(BIN)/sqlfluff lint
 	$(BIN)/dbt compile --target lint --target-path target/lint --quiet
 	$(BIN)/sqlfluff lint target/lint/compiled --templater raw --dialect duckdb --disregard-sqlfluffignores \
 		--rules $(COMPILED_RULES) --exclude-rules ambiguous.column_count
 
-pytest: setup
+pytest: setup-test
 	$(PRIVATE) $(BIN)/pytest
 
 test: lint pytest
@@ -69,15 +82,16 @@ docs: setup
 
 # The same build on other engines (README, Other engines). Landing files are loaded first.
 PG_ENV := OPT_OUT_PG_PASSWORD="$${OPT_OUT_PG_PASSWORD:-$$(cat warehouse/postgres.password)}"
-postgres-demo: setup
+postgres-demo: setup-postgres
 	$(PRIVATE) bash scripts/postgres_server.sh start
 	$(PRIVATE) $(PG_ENV) $(BIN)/python -m opt_out_io load-landing --target postgres
 	$(PRIVATE) $(PG_ENV) $(BIN)/dbt build --target postgres
 
 # Spark runs in this process through pyspark, which needs Java 17: one sentence when it is missing.
 JAVA := $(firstword $(if $(JAVA_HOME),$(wildcard $(JAVA_HOME)/bin/java)) $(shell command -v java))
-spark-demo: setup
+spark-demo:
 	$(if $(JAVA),,$(error make spark-demo needs Java 17 for Spark: install it (apt-get install openjdk-17-jre-headless) or set JAVA_HOME))
+	$(MAKE) --no-print-directory setup-spark
 	$(PRIVATE) mkdir -p warehouse
 	$(PRIVATE) $(BIN)/python -m opt_out_io load-landing --target spark
 	$(PRIVATE) $(BIN)/dbt build --target spark

@@ -127,3 +127,31 @@ def test_spark_demo_without_java_is_one_sentence(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "make spark-demo needs Java 17 for Spark: install it (apt-get install openjdk-17-jre-headless)" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def installed_requirements(*targets: str) -> set[str]:
+    """The requirement files `make` would install for `targets` on a fresh machine (a dry run)."""
+    result = subprocess.run([MAKE, "--no-print-directory", "-n", "-B", *targets], cwd=PROJECT_DIR,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return {line.split(" -r ", 1)[1].strip() for line in result.stdout.splitlines() if "pip install" in line and " -r " in line}
+
+
+def pinned(path: str) -> set[str]:
+    lines = (PROJECT_DIR / path).read_text().splitlines()
+    return {line.split("==")[0].split("[")[0].lower() for line in lines if "==" in line}
+
+
+def test_the_quick_start_installs_only_what_embedded_duckdb_needs() -> None:
+    """Issue 20: make demo installs dbt-core, dbt-duckdb and duckdb; each other engine, MetricFlow
+    and the test tools come with the target that uses them, and make test installs them all."""
+    assert installed_requirements("demo") == {"requirements.txt"}
+    assert pinned("requirements.txt") == {"dbt-core", "dbt-duckdb", "duckdb"}
+    assert installed_requirements("postgres-demo") == {"requirements.txt", "requirements/postgres.txt"}
+    assert installed_requirements("setup-metricflow") == {"requirements.txt", "requirements/metricflow.txt"}
+    assert "requirements/test.txt" in installed_requirements("test")
+    test_set = (PROJECT_DIR / "requirements/test.txt").read_text()
+    for engine in ("postgres.txt", "spark.txt", "metricflow.txt"):
+        assert f"-r {engine}" in test_set, "CI tests every engine"
+    assert {"pyspark", "dbt-spark"} <= pinned("requirements/spark.txt")
+    assert {"dbt-postgres", "psycopg2-binary"} <= pinned("requirements/postgres.txt")

@@ -1,6 +1,10 @@
-"""Reading while building: after the marts are built and tested, copy them (and the
-reference data) into `<warehouse>_analyst.duckdb` through opt_out_io.analyst_copy, which
-swaps the copy into place atomically. Lists the tables copied.
+"""Reading while building: after the marts are built and tested, copy every public mart
+(`access: public`) and the reference seeds into `<warehouse>_analyst.duckdb` through
+opt_out_io.analyst_copy, which swaps the copy into place atomically. Lists the tables copied.
+
+dbt orders a Python model by its literal refs, so the marts are named here; the on-run-start
+check check_analyst_copy stops the build, naming what to add, when this list and the public
+marts differ, or when a release is missing from `releases`.
 """
 
 from __future__ import annotations
@@ -10,24 +14,33 @@ from opt_out_io.analyst_copy import make_copy, warehouse_file
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    # The refs order this model after each copied table and its tests (dbt needs literal refs).
-    tables = {
+    # Every public mart and reference seed; the refs also order this model after each and its tests.
+    copied = {
         "opt_out_events": dbt.ref("opt_out_events"), "opt_out_periods": dbt.ref("opt_out_periods"),
         "current_opt_outs": dbt.ref("current_opt_outs"), "rejected_rows": dbt.ref("rejected_rows"),
         "rejected_files": dbt.ref("rejected_files"),
         "landing_file_reconciliation": dbt.ref("landing_file_reconciliation"),
+        "practice_data_quality": dbt.ref("practice_data_quality"),
         "practice_opt_out_statistics": dbt.ref("practice_opt_out_statistics"),
         "ccg_opt_out_statistics": dbt.ref("ccg_opt_out_statistics"),
         "national_opt_out_statistics": dbt.ref("national_opt_out_statistics"),
         "individual_gp_level_data": dbt.ref("individual_gp_level_data"),
         "gp_level_data_practice_report": dbt.ref("gp_level_data_practice_report"),
         "gp_level_data_collection_summary": dbt.ref("gp_level_data_collection_summary"),
+        "opt_out_service_level": dbt.ref("opt_out_service_level"),
+        "published_record_versions": dbt.ref("published_record_versions"),
+        "opt_out_changes_waiting": dbt.ref("opt_out_changes_waiting"),
+        "release_manifest": dbt.ref("release_manifest"), "release_audit": dbt.ref("release_audit"),
         "opt_out_code_list": dbt.ref("opt_out_code_list"), "practices": dbt.ref("practices"), "ccgs": dbt.ref("ccgs"),
     }
+    # Not copied, only waited for: each release appends its row to release_manifest in its post-hook.
+    releases = [  # noqa: F841
+        dbt.ref("release_hes_cancer_registration"), dbt.ref("release_hes_research_extract"),
+        dbt.ref("release_hes_research_extract_2025_09_01"),
+    ]
     warehouse, encrypted = warehouse_file(session)
     # Nothing to copy beside an in-memory warehouse; an encrypted one is never copied into a plain file.
     if warehouse is None or encrypted:
         return session.sql("select cast(null as varchar) as table_name, cast(null as bigint) as rows where false")
-    copied = make_copy(session, warehouse, list(tables))
-    values = ", ".join(f"('{name}', {rows})" for name, rows in copied)
+    values = ", ".join(f"('{name}', {rows})" for name, rows in make_copy(session, warehouse, list(copied)))
     return session.sql(f"select table_name, cast(rows as bigint) as rows from (values {values}) as t(table_name, rows)")

@@ -441,3 +441,45 @@ def test_check_list_says_what_to_give(demo_warehouse: Warehouse, tmp_path: Path,
     result = run_check_list(demo_warehouse, *arguments)
     assert result.returncode != 0 and result.stderr == f"check-list: {message}.\n"
     assert not (tmp_path / "usable.csv").exists()
+
+
+def test_check_list_names_each_refused_line_and_its_reason_never_its_number(
+        demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    """Issue 20 item 4: the side file <OUTPUT>_refused.csv gives the line (of the input, a quoted
+    line break counted) and reason of every row left out, so `9.434765919E9` can be found."""
+    free, opted_out = free_and_opted_out(demo_warehouse)
+    content = ("nhs_number,note\n"
+               f"{free},fine\n"                    # line 2
+               f"{opted_out},\"two\nlines\"\n"     # lines 3-4: opted out
+               "9.434765919E9,excel\n"             # line 5: mangled by a spreadsheet
+               f"{free},too,many\n"                # line 6
+               "\n"                                # line 7: blank, skipped
+               ",no number\n"                      # line 8
+               f"{free},last\n").encode()          # line 9
+    result, written = check_list_of(demo_warehouse, tmp_path, content)
+    side = tmp_path / "usable_refused.csv"
+    assert f"the lines left out and why -> {side}" in result.stdout
+    assert list(csv.reader(side.read_text().splitlines())) == [
+        ["line", "reason"], ["3", "opted_out"], ["5", "missing_or_invalid_nhs_number"],
+        ["6", "wrong_number_of_values"], ["8", "missing_or_invalid_nhs_number"]]
+    assert len(written.decode().splitlines()) == 3
+    for number in (free, opted_out, "9434765919"):
+        assert number not in side.read_text()
+
+
+def test_check_list_reads_and_writes_the_mesh_format(demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    """The national service's MESH format: a .dat file of NHS numbers, one a line, no header;
+    the usable numbers go back the same way (as R1 normalises them), the refused lines beside."""
+    free, opted_out = free_and_opted_out(demo_warehouse)
+    listed, output = tmp_path / "cohort.dat", tmp_path / "cohort_usable.dat"
+    listed.write_bytes(f"{free}\r\n{opted_out}\r\n\r\n123\r\n{free[:3]} {free[3:6]} {free[6:]}\r\n".encode())
+    result = run_check_list(demo_warehouse, str(listed), str(output))
+    assert result.returncode == 0, result.stderr
+    assert "4 rows read, 0 unreadable (not UTF-8, or the wrong number of values), 1 with a missing or invalid NHS " \
+           "number, 1 opted out, 2 may be used" in result.stdout
+    assert output.read_text() == f"{free}\n{free}\n"
+    assert list(csv.reader((tmp_path / "cohort_usable_refused.csv").read_text().splitlines())) == [
+        ["line", "reason"], ["2", "opted_out"], ["4", "missing_or_invalid_nhs_number"]]
+    csv_output = tmp_path / "usable.csv"
+    assert run_check_list(demo_warehouse, str(listed), str(csv_output)).returncode == 0
+    assert csv_output.read_text().splitlines() == ["nhs_number", free, f"{free[:3]} {free[3:6]} {free[6:]}"]

@@ -41,13 +41,16 @@ build: setup
 
 # The SQL as written (models, tests), then the SQL macros produce: every model, test and
 # hook compiled against an in-memory target, checked by the rules that apply to generated
-# text (case, aliases, ambiguity, comparisons), not by its layout.
+# text (case, aliases, ambiguity, comparisons), not by its layout. Then the metadata: the
+# macros' YAML docs match their comments, and dbt-score grades descriptions and owners.
 COMPILED_RULES := capitalisation.keywords,capitalisation.functions,capitalisation.literals,aliasing,ambiguous,convention.not_equal,convention.is_null,convention.terminator,references.from
 lint: setup-test
 	$(BIN)/sqlfluff lint
 	$(BIN)/dbt compile --target lint --target-path target/lint --quiet
 	$(BIN)/sqlfluff lint target/lint/compiled --templater raw --dialect duckdb --disregard-sqlfluffignores \
 		--rules $(COMPILED_RULES) --exclude-rules ambiguous.column_count
+	$(BIN)/python scripts/macro_docs.py --check
+	$(BIN)/dbt-score lint --manifest target/lint/manifest.json --fail-project-under 9.0 --show failing-items
 
 pytest: setup-test
 	$(PRIVATE) $(BIN)/pytest

@@ -34,6 +34,7 @@
     {{ return('') }}
 {% endmacro %}
 
+{#- The build ledger (landing.build_ledger): one row per build, its number and start time (start_build). -#}
 {% macro build_ledger_relation() %}
     {{ return(api.Relation.create(database=target.get('database'), schema='landing', identifier='build_ledger')) }}
 {% endmacro %}

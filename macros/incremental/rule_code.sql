@@ -58,6 +58,8 @@
     {{ return(texts) }}
 {% endmacro %}
 
+{#- The fingerprint of the rule code `node` is derived with: its SQL, its upstream models' and
+    the project macros they call (collect_rule_code), the dbt version and the engine, hashed. -#}
 {% macro rule_code_fingerprint(node) %}
     {%- set texts = collect_rule_code(node.unique_id, {}) -%}
     {%- set parts = ['dbt ' ~ dbt_version, target.type] -%}

@@ -13,6 +13,7 @@
               + [8232, 8233, 8239, 8287, 8288, 12288, 65279]) }}
 {% endmacro %}
 
+{#- R1: the hyphen-minus and the dashes a word processor substitutes for it, as code points. -#}
 {% macro hyphen_code_points() %}
     {{ return([45, 8208, 8209, 8210, 8211, 8212, 8213, 8722, 65112, 65123, 65293]) }}
 {% endmacro %}

@@ -24,6 +24,7 @@
     {{ return(statements[0] if statements else '') }}
 {% endmacro %}
 
+{#- A seed value as a Spark SQL literal (null, boolean, number, date or quoted text). -#}
 {% macro spark_seed_literal(value) -%}
     {%- if value is none -%}
         null

@@ -3,10 +3,12 @@
 * ``landing_listing(root, folders)`` — every entry under the landing directory
   (``landing_listing.list_landing``), as a list of structs;
 * ``landing_dir_problem(root)`` — one sentence when the landing directory is missing;
-* ``landing_parse_problem(query)`` — runs `query` (a read of one landing file, written by the
-  macro landing_csv_read) on a throwaway in-memory DuckDB and says 'unparseable_csv' when the
-  reader fails on it: the reader's error quotes the file's lines, so it must never reach the
-  build's log (docs/rules.md §1).
+* ``landing_unparseable(template, paths, literals)`` — the paths among `paths` that DuckDB's
+  CSV reader cannot parse: `template` (a read written by the macro landing_csv_read, with
+  ``__PATHS__`` for its list of files) runs over all of them at once on a throwaway in-memory
+  DuckDB, and only when that fails over halves of the list, and so on down to single files —
+  one parse of the new files when all of them can be read, not one query per file. The
+  reader's error quotes the file's lines, so it never reaches the build's log (docs/rules.md §1).
 """
 
 from __future__ import annotations
@@ -31,19 +33,34 @@ LISTING_TYPE = duckdb.list_type(duckdb.struct_type({
 }))
 
 
-def landing_parse_problem(query: str) -> str | None:
-    """'unparseable_csv' when DuckDB's CSV reader cannot parse the file `query` reads; the
-    error's text (which quotes lines of the file) is dropped here, never logged."""
+def _parses(query: str) -> bool:
+    """Whether DuckDB's CSV reader parses what `query` reads; the error's text (which quotes
+    lines of the file) is dropped here, never logged."""
     try:
         with duckdb.connect() as probe:
             probe.execute(query).fetchall()
     except duckdb.Error:
-        return "unparseable_csv"
-    return None
+        return False
+    return True
+
+
+def landing_unparseable(template: str, paths: list[str], literals: list[str]) -> list[str]:
+    """The paths the reader cannot parse: all at once, then halves of a failing list (a file's
+    parse does not depend on the files read beside it: every column is given, nothing is
+    detected). `literals[i]` is `paths[i]` as the SQL literal the reader takes."""
+    def failing(indices: list[int]) -> list[int]:
+        if not indices or _parses(template.replace("__PATHS__", ", ".join(literals[i] for i in indices))):
+            return []
+        if len(indices) == 1:
+            return indices
+        middle = len(indices) // 2
+        return failing(indices[:middle]) + failing(indices[middle:])
+
+    return [paths[i] for i in failing(list(range(len(paths))))]
 
 
 def register(connection: duckdb.DuckDBPyConnection) -> None:
-    for name in ("landing_listing", "landing_dir_problem", "landing_parse_problem"):
+    for name in ("landing_listing", "landing_dir_problem", "landing_unparseable"):
         try:
             connection.remove_function(name)
         except duckdb.InvalidInputException:
@@ -53,8 +70,8 @@ def register(connection: duckdb.DuckDBPyConnection) -> None:
     # Returns null when the folder is fine: null handling must be 'special' to say so.
     connection.create_function("landing_dir_problem", landing_dir_problem, ["VARCHAR"], "VARCHAR",
                                null_handling="special", side_effects=True)
-    connection.create_function("landing_parse_problem", landing_parse_problem, ["VARCHAR"], "VARCHAR",
-                               null_handling="special", side_effects=True)
+    connection.create_function("landing_unparseable", landing_unparseable, ["VARCHAR", "VARCHAR[]", "VARCHAR[]"],
+                               "VARCHAR[]", side_effects=True)
 
 
 def check_warehouse_folder(path: str) -> None:

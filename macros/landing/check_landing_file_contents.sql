@@ -23,25 +23,36 @@
         ~ " from read_blob([" ~ literal_paths | join(', ') ~ "])"
         ~ ") as checked where " ~ files ~ ".path = checked.path and checked.problem is not null"
     ) -%}
-    {#- Then a trial parse of each remaining new file, on a throwaway database (landing_parse_problem). -#}
+    {#- Then a trial parse of the remaining new files of each feed, on a throwaway database: all
+        at once, and file by file only within a failing half (landing_unparseable). -#}
     {%- set to_parse = run_query("select feed, path from " ~ files
                                  ~ " where not already_received and problem is null and feed is not null") -%}
     {%- if to_parse.rows | length == 0 -%}{{ return('') }}{%- endif -%}
-    {%- set probes = [] -%}
+    {%- set by_feed = {} -%}
     {%- for feed, path in to_parse.rows -%}
+        {%- do by_feed.setdefault(feed, []).append(path) -%}
+    {%- endfor -%}
+    {%- for feed, paths in by_feed.items() -%}
         {#- Every value is used, so every value is parsed (a bare count(*) parses none). -#}
         {%- set lengths = [] -%}
         {%- for column in landing_feeds()[feed].columns + ['extra_values'] -%}
             {%- do lengths.append("length(coalesce(" ~ column ~ ", ''))") -%}
         {%- endfor -%}
-        {%- do probes.append("(" ~ sql_string_literal(path) ~ ", landing_parse_problem(" ~ sql_string_literal(
-            "select sum(" ~ lengths | join(' + ') ~ ") from "
-            ~ landing_csv_read([path], landing_feeds()[feed].columns)) ~ "))") -%}
+        {%- set template = "select sum(" ~ lengths | join(' + ') ~ ") from "
+            ~ landing_csv_read(['__PATHS__'], landing_feeds()[feed].columns)
+              | replace(sql_string_literal(literal_path('__PATHS__')), '__PATHS__') -%}
+        {%- set path_literals = [] -%}
+        {%- set reader_literals = [] -%}
+        {%- for path in paths -%}
+            {%- do path_literals.append(sql_string_literal(path)) -%}
+            {%- do reader_literals.append(sql_string_literal(sql_string_literal(literal_path(path)))) -%}
+        {%- endfor -%}
+        {%- do run_query(
+            "update " ~ files ~ " set problem = 'unparseable_csv' where path in (select unnest(landing_unparseable("
+            ~ sql_string_literal(template) ~ ", [" ~ path_literals | join(', ') ~ "], ["
+            ~ reader_literals | join(', ') ~ "])))"
+        ) -%}
     {%- endfor -%}
-    {%- do run_query(
-        "update " ~ files ~ " set problem = probed.problem from (select * from (values " ~ probes | join(', ')
-        ~ ") as probe(path, problem)) as probed where " ~ files ~ ".path = probed.path and probed.problem is not null"
-    ) -%}
 {% endmacro %}
 
 {#- Other engines: the loader checked the files it parsed. -#}

@@ -15,6 +15,7 @@ SQL, deterministic (hash-based, not random), NHS numbers only from the never-iss
 from __future__ import annotations
 
 import argparse
+import json
 from fractions import Fraction
 from pathlib import Path
 
@@ -190,6 +191,13 @@ def generate(scale: float, out: Path, release_rows: int | None = None, threads: 
     """)
     facts = {"scale": scale, "practices": n_practices, "ccgs": n_ccgs, "registered": n_registered,
              "type2_patients": n_type2, "type2_pool": n_pool, "release_rows": n_release, "months": names}
+    facts.update(count_rows(con, landing, names))
+    (out / "facts.json").write_text(json.dumps(facts))
+    return facts
+
+
+def count_rows(con: duckdb.DuckDBPyConnection, landing: Path, names: list[str]) -> dict:
+    facts = {}
     facts["code_rows"] = con.execute(
         f"select count(*) from read_csv('{landing}/opt_out_codes/**/*.csv', all_varchar = true, hive_partitioning = false)"
     ).fetchone()[0]
@@ -198,6 +206,15 @@ def generate(scale: float, out: Path, release_rows: int | None = None, threads: 
         f"select count(*) from read_csv({first13!r}, all_varchar = true, hive_partitioning = false)").fetchone()[0]
     facts["code_files_per_month"] = sum(1 for _ in (landing / "opt_out_codes" / names[-1]).rglob("*.csv"))
     return facts
+
+
+def generated(out: Path, scale: float, months: int) -> dict | None:
+    """The facts of data generate() wrote to `out` earlier for this scale and month count, else None."""
+    try:
+        facts = json.loads((out / "facts.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return facts if facts.get("scale") == scale and len(facts.get("months", [])) == months else None
 
 
 def main() -> None:

@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate, parse_scale  # noqa: E402
+from generate import generate, generated, parse_scale  # noqa: E402
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -178,14 +178,18 @@ def node_timings(target: Path, top: int = 8) -> list[tuple[str, float]]:
     return [("nodes", float(len(results)))] + [(name, round(seconds, 2)) for name, seconds in timed[:top]]
 
 
-def run_scale(scale_text: str, work: Path, baseline: bool, months: int = 13) -> dict:
+def run_scale(scale_text: str, work: Path, baseline: bool, months: int = 13, reuse: bool = False) -> dict:
     scale = parse_scale(scale_text)
     root = work / scale_text.replace("/", "_")
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
-    started = dt.datetime.now()
-    facts = generate(scale, root / "generated", months=months)
-    facts["generate_seconds"] = (dt.datetime.now() - started).total_seconds()
+    facts = generated(root / "generated", scale, months) if reuse else None
+    for entry in (root.iterdir() if root.exists() else []):
+        if not (facts and entry.name == "generated"):
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    root.mkdir(parents=True, exist_ok=True)
+    if facts is None:
+        started = dt.datetime.now()
+        facts = generate(scale, root / "generated", months=months)
+        facts["generate_seconds"] = (dt.datetime.now() - started).total_seconds()
     project = project_copy(root / "project", root / "generated" / "seeds")
     landing = root / "landing"
     source = root / "generated" / "landing"
@@ -235,7 +239,8 @@ def run_scale(scale_text: str, work: Path, baseline: bool, months: int = 13) -> 
                                           "select count(*) from bench.released"])
     if baseline:
         results["pandas"] = measured([sys.executable, "-c", PANDAS_BASELINE, str(landing), str(parquet)])
-    shutil.rmtree(source, ignore_errors=True)
+    if not reuse:
+        shutil.rmtree(source, ignore_errors=True)
     for step_result in results.values():
         if isinstance(step_result, dict):
             step_result.pop("stdout", None)
@@ -325,11 +330,13 @@ def main() -> None:
     parser.add_argument("--baseline-max-scale", default="1/4",
                         help="run the pandas baseline only up to this scale (default 1/4: it needs far more memory)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument("--reuse-generated", action="store_true",
+                        help="keep data an earlier run generated in --work for the same scale and months")
     args = parser.parse_args()
     runs = {}
     for scale in args.scales:
         runs[scale] = run_scale(scale, args.work, parse_scale(scale) <= parse_scale(args.baseline_max_scale),
-                                months=args.months)
+                                months=args.months, reuse=args.reuse_generated)
         print(scale, json.dumps(runs[scale], default=str), flush=True)
     command = ("python benchmarks/run.py --scales " + " ".join(args.scales) + f" --months {args.months}"
                " --work <scratch dir> --doc docs/benchmarks.md")

@@ -1,7 +1,8 @@
 """dbt-duckdb plugin (profiles.yml, `plugins`): the DuckDB functions the build calls.
 
 * ``landing_listing(root, folders)`` — every entry under the landing directory
-  (``landing_listing.list_landing``), as a list of structs;
+  (``landing_listing.list_landing``), as a list of structs; the hashes of unchanged files
+  come from ``<warehouse file>.landing_hashes``;
 * ``landing_dir_problem(root)`` — one sentence when the landing directory is missing;
 * ``landing_unparseable(template, paths, literals)`` — the paths among `paths` that DuckDB's
   CSV reader cannot parse: `template` (a read written by the macro landing_csv_read, with
@@ -65,8 +66,8 @@ def register(connection: duckdb.DuckDBPyConnection) -> None:
             connection.remove_function(name)
         except duckdb.InvalidInputException:
             pass
-    connection.create_function("landing_listing", list_landing, ["VARCHAR", "VARCHAR[]"], LISTING_TYPE,
-                               side_effects=True)
+    connection.create_function("landing_listing", lambda root, folders: list_landing(root, folders, _HASH_CACHE),
+                               ["VARCHAR", "VARCHAR[]"], LISTING_TYPE, side_effects=True)
     # Returns null when the folder is fine: null handling must be 'special' to say so.
     connection.create_function("landing_dir_problem", landing_dir_problem, ["VARCHAR"], "VARCHAR",
                                null_handling="special", side_effects=True)
@@ -82,9 +83,16 @@ def check_warehouse_folder(path: str) -> None:
             "OPT_OUT_DUCKDB_PATH at a file in an existing folder.")
 
 
+# Where the listing keeps the landing files' hashes: beside the warehouse file (none in memory).
+_HASH_CACHE: str | None = None
+
+
 class Plugin(BasePlugin):
     def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
+        global _HASH_CACHE
         check_warehouse_folder(creds.path)
+        if creds.path and creds.path != ":memory:" and not creds.path.startswith("md:"):
+            _HASH_CACHE = str(Path(creds.path).resolve()) + ".landing_hashes"
 
     def configure_connection(self, conn: duckdb.DuckDBPyConnection) -> None:
         register(conn)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import os
 import stat
 from pathlib import Path
@@ -52,6 +53,57 @@ def _printable(name: str) -> tuple[str, bool]:
     return name, not any(character in name for character in "\\\n\r")
 
 
+class HashCache:
+    """SHA-256s computed by earlier listings, kept beside the warehouse file (`<warehouse>.landing_hashes`:
+    paths and hashes, no content), so an unchanged file is not read again every build.
+
+    An entry is used only while the file's size, modification time, change time (ctime: set by
+    the kernel on every write, and by no tool that copies or touches files), inode and device
+    are all as they were; anything else reads the file again. So a file rewritten in place,
+    even with its size and modification time put back, is hashed again (docs/rules.md §1).
+    """
+
+    def __init__(self, location: str | None) -> None:
+        self.location = Path(location) if location else None
+        self.entries: dict[str, list] = {}
+        self.seen: dict[str, list] = {}
+        if self.location is not None:
+            try:
+                self.entries = json.loads(self.location.read_text())
+            except (OSError, ValueError):
+                self.entries = {}
+            if not isinstance(self.entries, dict):
+                self.entries = {}
+
+    @staticmethod
+    def key(status: os.stat_result) -> list:
+        return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
+
+    def digest(self, path: Path, status: os.stat_result) -> str | None:
+        key = self.key(status)
+        entry = self.entries.get(str(path))
+        if isinstance(entry, list) and entry[:-1] == key and isinstance(entry[-1], str):
+            digest = entry[-1]
+        else:
+            digest = content_hash(path)
+        if digest is not None:
+            self.seen[str(path)] = key + [digest]
+        return digest
+
+    def save(self) -> None:
+        """Only the files listed now; written whole (a build stopped halfway leaves the old file)."""
+        if self.location is None or self.seen == self.entries:
+            return
+        staged = self.location.with_name(f".{self.location.name}.{os.getpid()}")
+        try:
+            descriptor = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                json.dump(self.seen, handle)
+            os.replace(staged, self.location)
+        except OSError:
+            staged.unlink(missing_ok=True)   # no cache: the next build reads the files again
+
+
 def content_hash(path: Path) -> str | None:
     """SHA-256 of the file's bytes (a file is received once by its content, docs/rules.md §1),
     or None when it is not a regular file after all. Opened without blocking and checked
@@ -90,17 +142,19 @@ def _feed_folder(relative: str, folders: list[str]) -> str | None:
     return max(matches, key=len) if matches else None
 
 
-def list_landing(root: str, folders: list[str]) -> list[LandingEntry]:
+def list_landing(root: str, folders: list[str], hash_cache: str | None = None) -> list[LandingEntry]:
     """Every file (and every symbolic link, followed or not) below `root`, sorted by path.
 
     `folders` are the feed folders (docs/rules.md §1). A file is readable when it is a regular
     file, ends in .csv (any case) and lies in a feed folder spelled exactly; everything
     else — a named pipe, a socket, a device among them — is listed with the reason it is not
-    read, and never opened. A readable file carries the SHA-256 of its bytes.
+    read, and never opened. A readable file carries the SHA-256 of its bytes (from `hash_cache`,
+    a HashCache file, while the file is provably unchanged).
     """
     base = Path(root)
     if landing_dir_problem(root):
         return []
+    cache = HashCache(hash_cache)
     entries: list[LandingEntry] = []
     for directory, subdirectories, names in os.walk(base, followlinks=False):
         # os.walk does not descend into linked folders: list them, with their reason.
@@ -112,7 +166,7 @@ def list_landing(root: str, folders: list[str]) -> list[LandingEntry]:
             folder = _feed_folder(relative, folders)
             problem = _problem(relative, folder, folders, full.is_symlink(), readable_name,
                                stat.S_ISREG(status.st_mode))
-            digest = content_hash(full) if problem is None else None
+            digest = cache.digest(full, status) if problem is None else None
             if problem is None and digest is None:
                 problem = "not_a_regular_file"
             entries.append(LandingEntry(
@@ -124,4 +178,5 @@ def list_landing(root: str, folders: list[str]) -> list[LandingEntry]:
                 content_hash=digest,
                 problem=problem,
             ))
+    cache.save()
     return sorted(entries, key=lambda entry: entry["source_file"])

@@ -116,3 +116,37 @@ def test_a_fresh_clone_builds_with_plain_dbt_build(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-3000:]
     assert (project / "warehouse" / "opt_out.duckdb").exists()
     assert "ERROR=0" in result.stdout and "SKIP=0" in result.stdout
+
+
+def test_the_hash_cache_reads_an_unchanged_file_once_and_a_rewritten_one_again(tmp_path: Path, monkeypatch) -> None:
+    """Issue 19 (per-file cost): a file whose size, times, inode and device are unchanged is not
+    read again; one rewritten in place with its size and modification time put back is."""
+    import opt_out_io.landing_listing as listing
+
+    landing, cache = tmp_path / "landing", str(tmp_path / "warehouse.duckdb.landing_hashes")
+    kept, rewritten = landing / "opt_out_codes" / "kept.csv", landing / "opt_out_codes" / "rewritten.csv"
+    codes_file(kept, NUMBERS[0])
+    codes_file(rewritten, NUMBERS[1])
+    read = []
+    real_hash = listing.content_hash
+    monkeypatch.setattr(listing, "content_hash", lambda path: read.append(path.name) or real_hash(path))
+
+    first = {e["source_file"]: e["content_hash"] for e in listing.list_landing(str(landing), ["opt_out_codes"], cache)}
+    assert sorted(read) == ["kept.csv", "rewritten.csv"]
+    assert oct(os.stat(cache).st_mode & 0o777) == "0o600"
+    assert NUMBERS[0] not in Path(cache).read_text()
+
+    status = rewritten.stat()
+    codes_file(rewritten, NUMBERS[2])   # same length, new bytes
+    os.utime(rewritten, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert rewritten.stat().st_size == status.st_size and rewritten.stat().st_mtime_ns == status.st_mtime_ns
+    read.clear()
+    second = {e["source_file"]: e["content_hash"] for e in listing.list_landing(str(landing), ["opt_out_codes"], cache)}
+    assert read == ["rewritten.csv"]
+    assert second["opt_out_codes/kept.csv"] == first["opt_out_codes/kept.csv"]
+    assert second["opt_out_codes/rewritten.csv"] != first["opt_out_codes/rewritten.csv"]
+    Path(cache).write_text("{not json")          # a damaged cache costs a read, nothing else
+    read.clear()
+    assert {e["source_file"]: e["content_hash"] for e in listing.list_landing(
+        str(landing), ["opt_out_codes"], cache)} == second
+    assert sorted(read) == ["kept.csv", "rewritten.csv"]

@@ -11,7 +11,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
 .PHONY: setup setup-postgres setup-spark setup-metricflow setup-test demo build test lint pytest clean \
-	check-list enquiry docs postgres-demo spark-demo
+	check-list enquiry docs docs-serve postgres-demo spark-demo
 
 # The Quick start installs what embedded DuckDB needs (requirements.txt); the other engines,
 # MetricFlow and the test tools come with the targets that use them (requirements/*.txt).
@@ -31,7 +31,12 @@ setup: $(BIN)/dbt
 setup-postgres: $(VENV)/.installed-postgres
 setup-spark: $(VENV)/.installed-spark
 setup-metricflow: $(VENV)/.installed-metricflow
+# The docs site and summary page tests render pages in a headless browser: Debian's chromium.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 setup-test: $(VENV)/.installed-test
+	@command -v chromium >/dev/null || { echo "Installing Debian's chromium (a headless browser for the page tests)" >&2; \
+		$(SUDO) apt-get install -y -qq chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }; }
 
 demo: setup build
 
@@ -79,9 +84,15 @@ enquiry: setup
 	$(if $(value NHS_NUMBER),$(error make enquiry takes no NHS_NUMBER: the number is asked for when the enquiry runs, never taken from the command line))
 	@$(PRIVATE) $(BIN)/python -m opt_out_io enquiry
 
-# dbt docs site for analysts (target/index.html)
+# dbt docs site for analysts: one file that opens from disk (target/static_index.html; the
+# plain index.html fetches its data and so renders only when served), or served locally.
+DOCS_PORT ?= 8080
 docs: setup
-	$(BIN)/dbt docs generate
+	$(BIN)/dbt docs generate --static
+	@echo "Docs: open $(CURDIR)/target/static_index.html in a browser, or run make docs-serve for http://127.0.0.1:$(DOCS_PORT)"
+
+docs-serve: docs
+	$(BIN)/dbt docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 # The same build on other engines (README, Other engines). Landing files are loaded first.
 PG_ENV := OPT_OUT_PG_PASSWORD="$${OPT_OUT_PG_PASSWORD:-$$(cat warehouse/postgres.password)}"

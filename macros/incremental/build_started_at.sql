@@ -11,7 +11,7 @@
     dictionary shared by every node of the run), so build_started_at() costs no query.
     Commands that run no hooks (dbt compile, docs, lint) fall back to the clock. -#}
 {% macro start_build() %}
-    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- if not runs_build_hooks() -%}{{ return('') }}{%- endif -%}
     {%- set ledger = build_ledger_relation() -%}
     {%- do adapter.create_schema(ledger) -%}
     {%- do run_query("create table if not exists " ~ ledger
@@ -109,3 +109,10 @@
     {%- set utc = modules.pytz.utc.localize(build_started_at_value()) -%}
     cast('{{ utc.astimezone(modules.pytz.timezone("Europe/London")).strftime("%Y-%m-%d") }}' as date)
 {%- endmacro %}
+
+{#- Whether this command builds (build, run, test, seed, snapshot): only then do the hooks that
+    write (start_build, register_landing_readers) act. dbt compile and dbt docs generate render
+    the hooks too, and must neither write the warehouse nor wait for a running build's lock. -#}
+{% macro runs_build_hooks() %}
+    {{ return(execute and flags.WHICH in ('build', 'run', 'test', 'seed', 'snapshot')) }}
+{% endmacro %}

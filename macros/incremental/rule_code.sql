@@ -69,9 +69,11 @@
     {{ return(local_md5(parts | join('\n\x00\n'))) }}
 {% endmacro %}
 
-{#- on-run-start, after start_build. -#}
+{#- At on-run-start, after start_build (docs/rules.md §7): a dbt build or run under rule code
+    other than the code each table of the derived history was derived with stops, naming the
+    tables and `dbt build --full-refresh`; the current fingerprints are kept for record_rule_code. -#}
 {% macro check_rule_code() %}
-    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- if not execute or graph.get('opt_out_build') is none -%}{{ return('') }}{%- endif -%}
     {%- set ledger = rule_code_relation() -%}
     {%- do run_query("create table if not exists " ~ ledger
         ~ " (model_name " ~ dbt.type_string() ~ ", fingerprint " ~ dbt.type_string() ~ ", build_number bigint)") -%}

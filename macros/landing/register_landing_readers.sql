@@ -4,7 +4,7 @@
     3. each feed's reader (the `landing` source) is defined over its new readable files —
        the only thing Jinja decides is which paths to splice in. -#}
 {% macro register_landing_readers(received_files) %}
-    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- if not runs_build_hooks() -%}{{ return('') }}{%- endif -%}
     {%- do check_landing_dir() -%}
     {%- set files = landing_files_relation() -%}
     {%- do adapter.create_schema(files) -%}

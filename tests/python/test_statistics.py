@@ -258,3 +258,23 @@ def test_a_public_mart_left_out_of_the_analyst_copy_stops_the_build(tmp_path: Pa
     assert ("The analyst copy does not refer to opt_out_service_level, release_hes_research_extract: add dbt.ref('<name>')"
             " for each to models/exports/analyst_copy.py") in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def rendered(page: Path) -> str:
+    """The DOM of `page` after its scripts ran, in headless Chromium (make setup-test installs it)."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert browser, "no chromium: make setup-test installs Debian's chromium"
+    result = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=15000",
+                             "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def test_the_docs_site_renders_from_disk(demo_warehouse: Warehouse) -> None:
+    """Issue 20 item 7: make docs writes one page that renders opened from disk: the browser
+    draws the project tree (links to models, which the file itself does not hold)."""
+    demo_warehouse.dbt("docs", "generate", "--static")
+    page = demo_warehouse.root / "target" / "static_index.html"
+    links = re.findall(r'href="#!/model/model\.opt_out_warehouse\.(\w+)"', rendered(page))
+    assert len(set(links)) >= 5
+    assert 'href="#!/model/' not in page.read_text()

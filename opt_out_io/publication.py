@@ -8,6 +8,7 @@ lays them out. The page is `templates/summary_page.html` (string.Template placeh
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,38 +39,58 @@ def count(value: int | None) -> str:
     return MISSING if value is None else f"{int(value):,}"
 
 
+def nice_ticks(maximum: float, intervals: int = 4) -> list[float]:
+    """Axis ticks from 0 in a round step (1, 2, 2.5 or 5 x 10^k) reaching at least `maximum`,
+    in about `intervals` steps: 0, 1, 2, 3, 4 rather than 0, 0.8, 1.7, 2.5, 3.4."""
+    maximum = maximum if maximum > 0 else 1.0
+    raw = maximum / intervals
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw * (1 - 1e-9))
+    steps = math.ceil(maximum / step - 1e-9)
+    return [round(i * step, 10) for i in range(steps + 1)]
+
+
+def tick_label(value: float) -> str:
+    return f"{value:g}%"
+
+
 def chart_svg(series: list[tuple[str, float | None, float | None]]) -> str:
-    """England Type 1 and Type 2 rates over all months as an inline SVG line chart."""
-    width, height, left, right, top, bottom = 720, 300, 56, 40, 20, 48
-    values = [v for _, t1, t2 in series for v in (t1, t2) if v is not None] or [1.0]
-    y_max = max(values) * 1.15 or 1.0
+    """England Type 1 and Type 2 rates over all months: one panel each, each on its own scale
+    from 0 with round ticks, so the smaller Type 2 rate is not drawn flat under Type 1's."""
+    return "\n".join(panel_svg(series, position, name, colour) for position, (name, colour) in
+                     enumerate((("Type 1", "#005eb8"), ("Type 2", "#da291c"))))
+
+
+def panel_svg(series: list[tuple[str, float | None, float | None]], position: int, name: str, colour: str) -> str:
+    width, height, left, right, top, bottom = 720, 220, 56, 40, 28, 40
+    values = [row[1 + position] for row in series if row[1 + position] is not None]
+    ticks = nice_ticks(max(values, default=0.0))
+    y_max = ticks[-1]
     step = (width - left - right) / max(len(series) - 1, 1)
+    key = name.lower().replace(" ", "")
 
-    def point(index: int, value: float) -> str:
-        y = top + (height - top - bottom) * (1 - value / y_max)
-        return f"{left + index * step:.1f},{y:.1f}"
+    def y_of(value: float) -> float:
+        return top + (height - top - bottom) * (1 - value / y_max)
 
-    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title" '
+    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-{key}" data-panel="{key}" '
              f'xmlns="http://www.w3.org/2000/svg" font-family="Arial, sans-serif" font-size="12">',
-             '<title id="chart-title">England Type 1 and Type 2 opt-out rates by month</title>',
+             f'<title id="chart-{key}">England {name} opt-out rate by month (%)</title>',
+             f'<text x="{left}" y="16" font-weight="bold">{name} opt-out rate (%)</text>',
              f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="#425563"/>',
              f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="#425563"/>']
-    for tick in range(5):
-        value = y_max * tick / 4
-        y = top + (height - top - bottom) * (1 - tick / 4)
+    for value in ticks:
+        y = y_of(value)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e8edee"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{value:.1f}%</text>')
+        parts.append(f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{tick_label(value)}</text>')
     for index, (label, _, _) in enumerate(series):
         parts.append(f'<text x="{left + index * step:.1f}" y="{height - bottom + 18}" text-anchor="middle">'
                      f'{html.escape(label)}</text>')
-    for position, (name, colour) in enumerate((("Type 1", "#005eb8"), ("Type 2", "#da291c"))):
-        points = [point(i, row[1 + position]) for i, row in enumerate(series) if row[1 + position] is not None]
-        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" points="{" ".join(points)}"/>')
-        for p in points:
-            x, y = p.split(",")
-            parts.append(f'<circle cx="{x}" cy="{y}" r="3.5" fill="{colour}"/>')
-        parts.append(f'<rect x="{left + 10 + position * 90}" y="{height - 18}" width="14" height="4" fill="{colour}"/>')
-        parts.append(f'<text x="{left + 30 + position * 90}" y="{height - 12}">{name}</text>')
+    points = [f"{left + i * step:.1f},{y_of(row[1 + position]):.1f}"
+              for i, row in enumerate(series) if row[1 + position] is not None]
+    parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" points="{" ".join(points)}"/>')
+    for point in points:
+        x, y = point.split(",")
+        parts.append(f'<circle cx="{x}" cy="{y}" r="3.5" fill="{colour}"/>')
     parts.append("</svg>")
     return "\n".join(parts)
 

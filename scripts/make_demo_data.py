@@ -204,11 +204,17 @@ def write_codes(landing: Path, patients: list[Patient], rng: random.Random) -> N
 
 def write_counts(landing: Path, rng: random.Random) -> None:
     sizes = {code: rng.randint(3_000, 15_000) for code in PRACTICES}
+    # Each practice has its own Type 1 rate (1.5-3.5 %, from its code, not the generator),
+    # which drifts slowly, as real ones do: month-to-month swings of a third would flag
+    # every practice as an outlier (practice_data_quality).
+    rates = {code: 0.015 + 0.02 * (sum(map(ord, code)) * 7919 % 1000) / 1000 for code in PRACTICES}
     for index, extract in enumerate(EXTRACT_DATES):
         rows = []
         for practice in PRACTICES:
             sizes[practice] += rng.randint(-60, 80)
-            type1 = round(sizes[practice] * rng.uniform(0.015, 0.035))
+            jitter = rng.uniform(0.015, 0.035)   # drawn as before, so every later draw is unchanged
+            rates[practice] += (jitter - 0.025) * 0.02
+            type1 = round(sizes[practice] * rates[practice])
             rows.append([extract.isoformat(), practice, str(sizes[practice]), str(type1)])
         if index == 1:
             rows.append([extract.isoformat(), "B82002", rows[4][2], rows[4][3]])  # identical duplicate

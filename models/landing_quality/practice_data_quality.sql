@@ -2,7 +2,8 @@
 -- whether a codes extract and counts were received (and the first extract date), rows
 -- landed and rejected (by reason), the reject rate, the change in list size and Type 1
 -- count from the previous month, and flags: missing, late, high reject rate, outlying
--- change (thresholds: dbt var data_quality). Practice codes and counts only.
+-- change by more than outlying_change and by at least min_change patients (thresholds: dbt
+-- var data_quality). Practice codes and counts only.
 with
 
 months as (
@@ -143,8 +144,14 @@ select
     ) as is_late,
     coalesce(reject_rate > {{ var('data_quality')['high_reject_rate'] }}, false) as is_high_reject_rate,
     coalesce(
-        abs(registered_patients_change_ratio) > {{ var('data_quality')['outlying_change'] }}
-        or abs(type1_opt_outs_change_ratio) > {{ var('data_quality')['outlying_change'] }},
+        (
+            abs(registered_patients_change_ratio) > {{ var('data_quality')['outlying_change'] }}
+            and abs(registered_patients_change) >= {{ var('data_quality').get('min_change', 10) }}
+        )
+        or (
+            abs(type1_opt_outs_change_ratio) > {{ var('data_quality')['outlying_change'] }}
+            and abs(type1_opt_outs_change) >= {{ var('data_quality').get('min_change', 10) }}
+        ),
         false
     ) as is_outlying_change
 from final

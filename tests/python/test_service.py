@@ -83,7 +83,7 @@ def test_practice_data_quality_flags(warehouse: Warehouse) -> None:
     (warehouse.landing / "practice_counts" / "2025-06-15.csv").write_text(
         counts + "2025-06-15,A81001,1000,10\n2025-06-15,A81002,2000,20\n")
     (warehouse.landing / "practice_counts" / "2025-07-01.csv").write_text(
-        counts + "2025-07-01,A81001,1300,10\n2025-07-01,A81002,2000,20\n2025-07-01,A81003,500,5\n")
+        counts + "2025-07-01,A81001,1300,10\n2025-07-01,A81002,2000,26\n2025-07-01,A81003,500,5\n")
     warehouse.build()
     rows = {(str(m)[:7], p): rest for m, p, *rest in warehouse.query(
         "select reporting_month, practice_code, codes_received, counts_received, rows_landed, rows_rejected, "
@@ -93,6 +93,8 @@ def test_practice_data_quality_flags(warehouse: Warehouse) -> None:
     assert rows[("2025-06", "A81003")] == [False, False, 0, 0, None, None, True, False, False, False]
     assert rows[("2025-07", "A81001")] == [True, True, 2, 0, None, 300, False, False, False, True]
     assert rows[("2025-07", "A81002")][:2] == [False, True] and not rows[("2025-07", "A81002")][6]
+    # Type 1 count 20 -> 26: 30 % but 6 patients, under min_change (10): not worth a call.
+    assert rows[("2025-07", "A81002")][9] is False
 
 
 def run_enquiry(warehouse: Warehouse, number: str | None, *arguments: str) -> subprocess.CompletedProcess:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -278,3 +279,75 @@ def test_the_docs_site_renders_from_disk(demo_warehouse: Warehouse) -> None:
     links = re.findall(r'href="#!/model/model\.opt_out_warehouse\.(\w+)"', rendered(page))
     assert len(set(links)) >= 5
     assert 'href="#!/model/' not in page.read_text()
+
+
+def png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
+    """Width, height and rows of RGB(A) bytes of an 8-bit, non-interlaced PNG (what Chromium writes)."""
+    import struct
+    import zlib
+
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    position, chunks, header = 8, [], None
+    while position < len(data):
+        length, kind = struct.unpack(">I4s", data[position:position + 8])
+        body = data[position + 8:position + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            chunks.append(body)
+        position += 12 + length
+    width, height, depth, colour, _, _, interlace = header
+    assert depth == 8 and colour in (2, 6) and interlace == 0
+    channels = 3 if colour == 2 else 4
+    raw, stride, rows, previous = zlib.decompress(b"".join(chunks)), width * channels, [], bytearray(width * channels)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for x in range(stride):
+            left = line[x - channels] if x >= channels else 0
+            up, up_left = previous[x], previous[x - channels] if x >= channels else 0
+            if kind == 1:
+                line[x] = (line[x] + left) & 255
+            elif kind == 2:
+                line[x] = (line[x] + up) & 255
+            elif kind == 3:
+                line[x] = (line[x] + (left + up) // 2) & 255
+            elif kind == 4:
+                estimate = left + up - up_left
+                pa, pb, pc = abs(estimate - left), abs(estimate - up), abs(estimate - up_left)
+                line[x] = (line[x] + (left if pa <= pb and pa <= pc else up if pb <= pc else up_left)) & 255
+        rows.append(bytes(line))
+        previous = line
+    return width, channels, rows
+
+
+def test_the_summary_page_draws_each_rate_on_its_own_round_scale(demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    """Issue 20 item 8, in a real browser: one panel per opt-out type, each from 0 in round
+    steps reaching its highest rate, and the Type 2 line drawn over a visible height of its
+    panel (on Type 1's scale it lay flat on the axis)."""
+    latest = demo_months()[-1]
+    page = demo_warehouse.publication / f"care_information_choices_{latest}_summary.html"
+    dom = rendered(page)
+    highest = dict(zip(("type1", "type2"), demo_warehouse.query(
+        "select max(type1_rate), max(type2_rate) from national_opt_out_statistics")[0]))
+    for panel in ("type1", "type2"):
+        svg = re.search(rf'<svg[^>]*data-panel="{panel}".*?</svg>', dom, re.S).group(0)
+        ticks = [float(t) for t in re.findall(r'<text class="tick"[^>]*>([0-9.]+)%</text>', svg)]
+        steps = {round(b - a, 9) for a, b in zip(ticks, ticks[1:])}
+        assert ticks[0] == 0 and len(steps) == 1 and 3 <= len(ticks) <= 6, ticks
+        step = steps.pop()
+        mantissa = step / 10 ** math.floor(math.log10(step))
+        assert any(abs(mantissa - m) < 1e-6 for m in (1, 2, 2.5, 5)), ticks
+        assert ticks[-1] >= highest[panel] > ticks[-1] - step, (panel, ticks, highest[panel])
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    shot = tmp_path / "summary.png"
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    "--window-size=1000,1400", f"--screenshot={shot}", page.as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    width, channels, rows = png_pixels(shot)
+    # Pixels of the Type 2 colour (#da291c): its line and points, and nothing else on the page.
+    red_rows = [y for y, row in enumerate(rows) if any(
+        abs(row[x] - 0xda) < 40 and abs(row[x + 1] - 0x29) < 40 and abs(row[x + 2] - 0x1c) < 40
+        for x in range(0, width * channels, channels))]
+    assert red_rows, "the Type 2 line is not on the screen"
+    assert max(red_rows) - min(red_rows) >= 20, "the Type 2 line is drawn flat"

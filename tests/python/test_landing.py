@@ -1,7 +1,7 @@
 """The landing area as real ones are: every entry is read exactly once or listed with the
 reason it was not; a missing landing directory is one sentence; the received-files ledger
-holds instants, so the time zone of the machine changes nothing; a fresh clone's plain
-`dbt build` works."""
+holds instants, so the time zone of the machine changes nothing (a fresh clone's plain
+`dbt build`: test_walkthrough.py)."""
 
 from __future__ import annotations
 
@@ -106,18 +106,6 @@ def test_the_time_zone_of_the_machine_changes_nothing(warehouse: Warehouse) -> N
 
 
 @pytest.mark.slow
-def test_a_fresh_clone_builds_with_plain_dbt_build(tmp_path: Path) -> None:
-    """No make, no DBT_PROFILES_DIR, no OPT_OUT_DUCKDB_PATH: the demo builds in warehouse/."""
-    project = copy_project(tmp_path / "clone")
-    (project / "warehouse").mkdir()
-    shutil.copy(PROJECT_DIR / "warehouse" / "README.md", project / "warehouse" / "README.md")
-    env = {k: v for k, v in os.environ.items() if k not in ("DBT_PROFILES_DIR", "OPT_OUT_DUCKDB_PATH")}
-    result = subprocess.run([DBT, "build"], cwd=project, env=env, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert (project / "warehouse" / "opt_out.duckdb").exists()
-    assert "ERROR=0" in result.stdout and "SKIP=0" in result.stdout
-
-
 def test_the_hash_cache_reads_an_unchanged_file_once_and_a_rewritten_one_again(tmp_path: Path, monkeypatch) -> None:
     """Issue 19 (per-file cost): a file whose size, times, inode and device are unchanged is not
     read again; one rewritten in place with its size and modification time put back is."""

@@ -112,7 +112,7 @@
 
 {#- Whether this command builds or reads the landing area (build, run, test, seed, snapshot, retry,
     source freshness): only then do the hooks that
-    write (start_build, register_landing_readers) act. dbt compile and dbt docs generate render
+    write (start_build, register_landing_readers_for_build) act. dbt compile and dbt docs generate render
     the hooks too, and must neither write the warehouse nor wait for a running build's lock. -#}
 {% macro runs_build_hooks() %}
     {{ return(execute and flags.WHICH in ('build', 'run', 'test', 'seed', 'snapshot', 'retry', 'freshness', 'source')) }}

@@ -4,7 +4,7 @@
     3. each feed's reader (the `landing` source) is defined over its new readable files —
        the only thing Jinja decides is which paths to splice in. -#}
 {% macro register_landing_readers(received_files) %}
-    {%- if not runs_build_hooks() -%}{{ return('') }}{%- endif -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- do check_landing_dir() -%}
     {%- set files = landing_files_relation() -%}
     {%- do adapter.create_schema(files) -%}
@@ -20,5 +20,12 @@
         {%- endfor -%}
         {%- do run_query(landing_reader_ddl(feed, spec.columns, paths)) -%}
     {%- endfor -%}
+    {{ return('') }}
+{% endmacro %}
+
+{#- The on-run-start hook: register_landing_readers, for the commands that build or read the
+    landing area only (runs_build_hooks) — dbt compile and dbt docs generate write nothing. -#}
+{% macro register_landing_readers_for_build(received_files) %}
+    {%- if runs_build_hooks() -%}{%- do register_landing_readers(received_files) -%}{%- endif -%}
     {{ return('') }}
 {% endmacro %}

@@ -11,7 +11,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
 .PHONY: setup setup-postgres setup-spark setup-metricflow setup-test demo build test lint pytest clean \
-	check-list enquiry docs docs-serve postgres-demo spark-demo
+	check-list enquiry docs docs-serve postgres-demo postgres-stop spark-demo
 
 # The Quick start installs what embedded DuckDB needs (requirements.txt); the other engines,
 # MetricFlow and the test tools come with the targets that use them (requirements/*.txt).
@@ -95,11 +95,14 @@ docs-serve: docs
 	$(BIN)/dbt docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 # The same build on other engines (README, Other engines). Landing files are loaded first.
-PG_ENV := OPT_OUT_PG_PASSWORD="$${OPT_OUT_PG_PASSWORD:-$$(cat warehouse/postgres.password)}"
+# This clone's own PostgreSQL server: no network, no password (scripts/postgres_server.sh).
 postgres-demo: setup-postgres
 	$(PRIVATE) bash scripts/postgres_server.sh start
-	$(PRIVATE) $(PG_ENV) $(BIN)/python -m opt_out_io load-landing --target postgres
-	$(PRIVATE) $(PG_ENV) $(BIN)/dbt build --target postgres
+	$(PRIVATE) $(BIN)/python -m opt_out_io load-landing --target postgres
+	$(PRIVATE) $(BIN)/dbt build --target postgres
+
+postgres-stop:
+	bash scripts/postgres_server.sh stop
 
 # Spark runs in this process through pyspark, which needs Java 17: one sentence when it is missing.
 JAVA := $(firstword $(if $(JAVA_HOME),$(wildcard $(JAVA_HOME)/bin/java)) $(shell command -v java))

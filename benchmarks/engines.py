@@ -7,8 +7,8 @@ against a DuckDB build of the same data in the same run.
 
 Generates the data at --scale (benchmarks/generate.py), lands 12 months, and times the
 full `dbt build` on DuckDB, then the landing load (python -m opt_out_io load-landing) and the full
-`dbt build` on a fresh database of the project's PostgreSQL server
-(scripts/postgres_server.sh, started if needed). Peak RSS is dbt's process; the
+`dbt build` on a PostgreSQL server of the run's own (scripts/postgres_server.sh, started
+for the run and stopped after it). Peak RSS is dbt's process; the
 PostgreSQL server's own memory is not in it.
 """
 
@@ -29,28 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import BIN, PROJECT_DIR, land, machine_facts, measured, project_copy  # noqa: E402
 from generate import generate, parse_scale  # noqa: E402
 
-DATABASE = "opt_out_bench"
 
 
-sys.path.insert(0, str(PROJECT_DIR))
-from opt_out_io.landing_export import postgres_settings  # noqa: E402
-
-
-def postgres_password() -> str:
-    return postgres_settings()["password"]
-
-
-def fresh_database() -> None:
-    import psycopg2
-
-    subprocess.run(["bash", str(PROJECT_DIR / "scripts" / "postgres_server.sh"), "start"], check=True)
-    connection = psycopg2.connect(**{**postgres_settings(), "dbname": "postgres"})
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f"drop database if exists {DATABASE} with (force)")
-    connection.close()
-    subprocess.run(["bash", str(PROJECT_DIR / "scripts" / "postgres_server.sh"), "start"], check=True,
-                   env={**os.environ, "OPT_OUT_PG_DATABASE": DATABASE})
+def postgres_server(project: Path, data: str, action: str) -> None:
+    """The project copy's own server (one clone, one server), in folder `data`."""
+    subprocess.run(["bash", str(project / "scripts" / "postgres_server.sh"), action], check=True,
+                   env={**os.environ, "OPT_OUT_PG_DATA": data})
 
 
 def run(scale_text: str, work: Path, engine: str = "postgres") -> dict:
@@ -63,11 +47,10 @@ def run(scale_text: str, work: Path, engine: str = "postgres") -> dict:
     landing = root / "landing"
     land(root / "generated" / "landing", landing, facts["months"][:12])
     export_dir = tempfile.mkdtemp(prefix="opt_out_bench_landing_")
+    pg_data = tempfile.mkdtemp(prefix="opt_out_bench_pg_")
     env = dict(os.environ, DBT_PROFILES_DIR=str(project), OPT_OUT_DUCKDB_PATH=str(root / "warehouse.duckdb"),
-               DBT_SEND_ANONYMOUS_USAGE_STATS="False", OPT_OUT_PG_DATABASE=DATABASE,
+               DBT_SEND_ANONYMOUS_USAGE_STATS="False", OPT_OUT_PG_DATA=pg_data,
                OPT_OUT_LANDING_EXPORT_DIR=export_dir, OPT_OUT_SPARK_DIR=str(root / "spark"))
-    if engine == "postgres":
-        env["OPT_OUT_PG_PASSWORD"] = postgres_password()
     variables = json.dumps({"landing_dir": str(landing), "publication_dir": str(root / "publication")})
 
     def dbt(target: str) -> list[str]:
@@ -76,10 +59,15 @@ def run(scale_text: str, work: Path, engine: str = "postgres") -> dict:
 
     results = {"facts": facts, "engine": engine, "duckdb_build": measured(dbt("duckdb"), env=env, cwd=project)}
     if engine == "postgres":
-        fresh_database()
-    results["engine_load"] = measured([sys.executable, "-m", "opt_out_io", "load-landing", "--target", engine,
-                                       "--landing-dir", str(landing)], env=env, cwd=project)
-    results["engine_build"] = measured(dbt(engine), env=env, cwd=project)
+        postgres_server(project, pg_data, "start")
+    try:
+        results["engine_load"] = measured([sys.executable, "-m", "opt_out_io", "load-landing", "--target", engine,
+                                           "--landing-dir", str(landing)], env=env, cwd=project)
+        results["engine_build"] = measured(dbt(engine), env=env, cwd=project)
+    finally:
+        if engine == "postgres":
+            postgres_server(project, pg_data, "stop")
+        shutil.rmtree(pg_data, ignore_errors=True)
     for step in results.values():
         if isinstance(step, dict):
             step.pop("stdout", None)
@@ -93,8 +81,7 @@ def report(machine: dict, runs: dict[str, dict]) -> str:
         "## Engines: PostgreSQL and Spark against DuckDB",
         "",
         f"Measured on {dt.date.today().isoformat()}: {machine['cpu']}, {machine['cores']} cores, "
-        f"{machine['memory_gb']:.1f} GB RAM. PostgreSQL 15 on the same machine (loopback, default settings but "
-        "for the port); Spark in dbt's session mode, `local[2]`, 4 GB driver, Parquet tables (no Delta Lake). "
+        f"{machine['memory_gb']:.1f} GB RAM. PostgreSQL 15 on the same machine (its Unix socket, default settings); Spark in dbt's session mode, `local[2]`, 4 GB driver, Parquet tables (no Delta Lake). "
         "Each engine's whole `dbt build` of 12 months from empty, against a DuckDB build of the same data "
         "in the same run. Peak RSS is dbt's process (PostgreSQL's server is not in it; Spark runs inside it).",
         "",

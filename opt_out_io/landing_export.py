@@ -60,18 +60,40 @@ def export(landing_dir: str | None, folder: Path, file_format: str) -> None:
         sys.exit("load-landing: the export wrote no files")
 
 
+def postgres_data() -> Path:
+    """The folder of this clone's PostgreSQL server (scripts/postgres_server.sh), its socket's too."""
+    return Path(os.environ.get("OPT_OUT_PG_DATA", "/tmp/opt_out_postgres"))
+
+
 def postgres_settings() -> dict[str, str]:
-    password = os.environ.get("OPT_OUT_PG_PASSWORD")
-    password_file = PROJECT / "warehouse" / "postgres.password"
-    if not password and password_file.exists():
-        password = password_file.read_text().strip()
+    """As the `postgres` target in profiles.yml: the server's socket and peer login, unless
+    OPT_OUT_PG_HOST (and OPT_OUT_PG_PASSWORD) name another server."""
     return {
-        "host": os.environ.get("OPT_OUT_PG_HOST", "127.0.0.1"),
+        "host": os.environ.get("OPT_OUT_PG_HOST", str(postgres_data())),
         "port": os.environ.get("OPT_OUT_PG_PORT", "54329"),
         "user": os.environ.get("OPT_OUT_PG_USER", "opt_out"),
-        "password": password or "",
+        "password": os.environ.get("OPT_OUT_PG_PASSWORD", ""),
         "dbname": os.environ.get("OPT_OUT_PG_DATABASE", "opt_out"),
     }
+
+
+def postgres_owner_problem() -> str | None:
+    """One sentence when the server the settings reach is another clone's, or not running."""
+    settings = postgres_settings()
+    data = postgres_data()
+    if settings["host"] != str(data):
+        return None  # a server of the user's choosing
+    try:
+        owner = (data / "opt_out_clone").read_text().strip()
+    except OSError:
+        owner = ""
+    if owner and Path(owner).resolve() != PROJECT.resolve():
+        return (f"the PostgreSQL server in {data} belongs to the clone at {owner}; set OPT_OUT_PG_DATA "
+                "to this clone's own server (bash scripts/postgres_server.sh start creates it)")
+    if not (data / f".s.PGSQL.{settings['port']}").exists():
+        return (f"no PostgreSQL server is running in {data}: start it with "
+                "bash scripts/postgres_server.sh start (make postgres-demo does)")
+    return None
 
 
 def load_postgres(folder: Path) -> None:
@@ -149,7 +171,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> None:
     os.umask(0o077)
 
-    default_root = ("/tmp/opt_out_postgres_landing" if args.target == "postgres"
+    if args.target == "postgres" and (problem := postgres_owner_problem()):
+        sys.exit(f"load-landing: {problem}.")
+    # Beside this clone's server (which reads it), or in this clone's warehouse folder.
+    default_root = (f"{postgres_data()}_landing" if args.target == "postgres"
                     else str(PROJECT / "warehouse" / "spark" / "landing_export"))
     root = Path(os.environ.get("OPT_OUT_LANDING_EXPORT_DIR", default_root)).resolve()
     root.mkdir(parents=True, exist_ok=True)

@@ -23,10 +23,8 @@ from dataclasses import dataclass, field
 import pytest
 import reference
 from test_releases import gp_reference
-from warehouse import DEMO_LANDING, PROJECT_DIR, Warehouse
+from warehouse import DEMO_LANDING, PROJECT_DIR, Warehouse, copy_project
 
-sys.path.insert(0, str(PROJECT_DIR))
-from opt_out_io import landing_export  # noqa: E402  (the loader's connection settings, as profiles.yml reads them)
 
 # docs/rules.md §3 marts and the demo releases. received_at is the time of the run, not data.
 COMPARED = {
@@ -42,7 +40,9 @@ COMPARED = {
     "releases.release_hes_research_extract_2025_09_01": None,
     "releases.release_hes_cancer_registration": None,
 }
-PG_DATABASE = "opt_out_test"
+PG_DATABASE = "opt_out"  # the default: the suite has a server of its own
+PG_DEFAULTED = ("OPT_OUT_PG_HOST", "OPT_OUT_PG_PASSWORD", "OPT_OUT_PG_DATABASE", "OPT_OUT_PG_USER", "OPT_OUT_PG_PORT")
+PG_SERVER: dict[str, str] = {}  # the suite's own server: its folder
 
 
 @dataclass
@@ -54,7 +54,10 @@ class EngineWarehouse(Warehouse):
     unit_tests: bool = True  # the rules' SQL differs by engine: every build runs them
 
     def env(self) -> dict[str, str]:
-        return {**super().env(), "OPT_OUT_TARGET": self.target, **self.settings}
+        env = {**super().env(), "OPT_OUT_TARGET": self.target, **self.settings}
+        for name in PG_DEFAULTED:  # the defaults: this clone's server, peer login, no password
+            env.pop(name, None)
+        return env
 
     def load(self) -> subprocess.CompletedProcess:
         result = subprocess.run(
@@ -84,50 +87,35 @@ def columns_of(duck: Warehouse, table: str) -> list[str]:
 
 # --- PostgreSQL -------------------------------------------------------------------------
 
-def pg_password() -> str:
-    return landing_export.postgres_settings()["password"]
-
-
 def pg_connect(database: str = PG_DATABASE):
     import psycopg2
 
-    return psycopg2.connect(**{**landing_export.postgres_settings(), "dbname": database})
+    return psycopg2.connect(host=PG_SERVER["data"], port=54329, user="opt_out", dbname=database)
 
 
 @pytest.fixture(scope="module")
 def postgres(tmp_path_factory) -> EngineWarehouse:
-    """The demo built on a fresh database of the project's PostgreSQL server (stopped again
-    afterwards when the suite started it: no server is left running)."""
-    try:
-        pg_connect("postgres").close()
-        was_running = True
-    except Exception:  # noqa: BLE001 (not installed, not started, or no password yet)
-        was_running = False
-    server = subprocess.run(["bash", "scripts/postgres_server.sh", "start"], cwd=PROJECT_DIR,
-                            capture_output=True, text=True, timeout=900)
-    assert server.returncode == 0, server.stdout + server.stderr
-    connection = pg_connect("postgres")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f"drop database if exists {PG_DATABASE} with (force)")
-    connection.close()
-    # Creates the database again, with file_fdw and the landing_files server.
-    server = subprocess.run(["bash", "scripts/postgres_server.sh", "start"], cwd=PROJECT_DIR,
-                            env={**os.environ, "OPT_OUT_PG_DATABASE": PG_DATABASE},
-                            capture_output=True, text=True, timeout=300)
-    assert server.returncode == 0, server.stdout + server.stderr
-    # The server (another OS account) reads the parsed files: a folder of its own under /tmp.
+    """The demo built on a PostgreSQL server of the suite's own (one clone, one server: a
+    folder, socket and database nobody else uses), stopped and removed afterwards."""
+    pg_data = tempfile.mkdtemp(prefix="opt_out_pg_test_")
     export_dir = tempfile.mkdtemp(prefix="opt_out_pg_landing_")
-    warehouse = EngineWarehouse(tmp_path_factory.mktemp("postgres"), target="postgres",
-                                settings={"OPT_OUT_PG_DATABASE": PG_DATABASE, "OPT_OUT_PG_PASSWORD": pg_password(),
-                                          "OPT_OUT_LANDING_EXPORT_DIR": export_dir})
-    warehouse.land(DEMO_LANDING)
-    warehouse.load()
-    warehouse.first_build = warehouse.build()
-    yield warehouse
-    shutil.rmtree(export_dir, ignore_errors=True)
-    if not was_running:
-        subprocess.run(["bash", "scripts/postgres_server.sh", "stop"], cwd=PROJECT_DIR, capture_output=True, timeout=300)
+    settings = {"OPT_OUT_PG_DATA": pg_data, "OPT_OUT_LANDING_EXPORT_DIR": export_dir}
+    environment = {name: value for name, value in {**os.environ, **settings}.items() if name not in PG_DEFAULTED}
+    server = subprocess.run(["bash", "scripts/postgres_server.sh", "start"], cwd=PROJECT_DIR, env=environment,
+                            capture_output=True, text=True, timeout=900)
+    try:
+        assert server.returncode == 0, server.stdout + server.stderr
+        PG_SERVER["data"] = pg_data
+        warehouse = EngineWarehouse(tmp_path_factory.mktemp("postgres"), target="postgres", settings=settings)
+        warehouse.land(DEMO_LANDING)
+        warehouse.load()
+        warehouse.first_build = warehouse.build()
+        yield warehouse
+    finally:
+        subprocess.run(["bash", "scripts/postgres_server.sh", "stop"], cwd=PROJECT_DIR, env=environment,
+                       capture_output=True, timeout=300)
+        shutil.rmtree(export_dir, ignore_errors=True)
+        shutil.rmtree(pg_data, ignore_errors=True)
 
 
 def pg_rows(table: str, columns: list[str]) -> list[tuple]:
@@ -158,6 +146,26 @@ def test_postgres_build_runs_every_test(postgres: EngineWarehouse) -> None:
     # The whole suite ran on Postgres: unit tests, data tests and the snapshot.
     assert "START unit_test" in out and "START test " in out and "START snapshot" in out
     assert "ERROR=0" in out and "SKIP=0" in out
+
+
+def test_postgres_server_belongs_to_one_clone(postgres: EngineWarehouse, tmp_path) -> None:
+    """One clone, one server: another clone can neither take over this clone's server (start)
+    nor load into it, and is told in one sentence to set OPT_OUT_PG_DATA; this clone's server
+    still answers (peer login: the build above ran with no password set anywhere)."""
+    other = copy_project(tmp_path / "other_clone")
+    env = postgres.env()
+    assert "OPT_OUT_PG_PASSWORD" not in env
+    start = subprocess.run(["bash", "scripts/postgres_server.sh", "start"], cwd=other, env=env,
+                           capture_output=True, text=True, timeout=300)
+    load = subprocess.run([sys.executable, "-m", "opt_out_io", "load-landing", "--target", "postgres",
+                           "--landing-dir", str(postgres.landing)], cwd=other, env=env,
+                          capture_output=True, text=True, timeout=300)
+    for refused in (start, load):
+        assert refused.returncode != 0
+        message = refused.stderr.strip()
+        assert f"belongs to the clone at {PROJECT_DIR}" in message and "OPT_OUT_PG_DATA" in message, message
+        assert "Traceback" not in message and len(message.splitlines()) == 1, message
+    assert pg_rows("main.current_opt_outs", ["count(*)"])[0][0] > 0
 
 
 def test_postgres_rebuild_receives_nothing_twice(postgres: EngineWarehouse) -> None:

@@ -48,8 +48,7 @@ def test_replay_month_by_month_snapshot_agrees_with_periods(warehouse: Warehouse
 
 @pytest.mark.slow
 def test_archiving_old_files_loses_nothing_even_with_full_refresh(warehouse: Warehouse) -> None:
-    warehouse.land(DEMO_LANDING)
-    warehouse.build()
+    warehouse.built_demo()
     before = snapshot(warehouse, MARTS + LEDGERS)
     last = demo_months()[-1]
     for feed in ("opt_out_codes", "practice_counts"):
@@ -66,8 +65,7 @@ def test_archiving_old_files_loses_nothing_even_with_full_refresh(warehouse: War
 
 @pytest.mark.slow
 def test_building_the_same_files_twice_changes_nothing(warehouse: Warehouse) -> None:
-    warehouse.land(DEMO_LANDING)
-    warehouse.build()
+    warehouse.built_demo()
     before = snapshot(warehouse, MARTS + LEDGERS + ["snapshots.type2_opt_out_status"])
     warehouse.build()
     assert snapshot(warehouse, MARTS + LEDGERS + ["snapshots.type2_opt_out_status"]) == before
@@ -86,8 +84,7 @@ def test_empty_landing_area_builds(warehouse: Warehouse, layout: str) -> None:
 
 def test_a_file_changed_after_receipt_is_refused_and_history_kept(warehouse: Warehouse) -> None:
     """Files already received are not read again; one that changes is reported, not merged."""
-    warehouse.land(DEMO_LANDING)
-    warehouse.build()
+    warehouse.built_demo()
     before = snapshot(warehouse, MARTS + LEDGERS)
     changed = sorted((warehouse.landing / "opt_out_codes").rglob("A81001_*.csv"))[0]
     with changed.open("a") as handle:
@@ -129,8 +126,7 @@ def test_each_publication_is_a_record_version_and_releases_name_theirs(warehouse
     """docs/rules.md §6: every build whose checks pass adds one record version (append-only,
     kept by --full-refresh); every release build adds a manifest row naming the version it
     applied; the same list has the same hash."""
-    warehouse.land(DEMO_LANDING)
-    warehouse.build()
+    warehouse.built_demo()
     warehouse.build()
     warehouse.build("--full-refresh")
     versions = warehouse.query("select version_id, record_hash, opted_out_patients, latest_received_date "

@@ -77,8 +77,7 @@ def test_every_entry_is_read_once_or_listed_with_its_reason(warehouse: Warehouse
 
 
 def test_a_missing_landing_directory_is_one_sentence_and_changes_nothing(warehouse: Warehouse) -> None:
-    warehouse.land(DEMO_LANDING)
-    warehouse.build()
+    warehouse.built_demo()
     before = warehouse.table("opt_out_events")
     missing = warehouse.root / "landing_typo"
     result = warehouse.build(check=False, extra_vars={"landing_dir": str(missing)})

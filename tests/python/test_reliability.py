@@ -301,10 +301,7 @@ def test_failing_check_keeps_the_published_record_in_force(tmp_path: Path, kind:
     project = copy_project(tmp_path / "project")
     warehouse = Warehouse(tmp_path, project_dir=project, unit_tests=kind == "unit_test")
     months = demo_months()
-    for month in months[:-1]:
-        for feed in ("opt_out_codes", "practice_counts"):
-            warehouse.land(DEMO_LANDING / feed / month, f"{feed}/{month}")
-    warehouse.build()
+    warehouse.built_demo(months[:-1])
     before = {
         "record": warehouse.table("published.published_current_opt_outs"),
         "release": warehouse.table("releases.release_hes_research_extract"),
@@ -371,10 +368,7 @@ def test_killed_builds_leave_no_half_written_history(tmp_path: Path) -> None:
     crashed = Warehouse(tmp_path / "crashed")
     for warehouse in (reference_run, crashed):
         warehouse.root.mkdir()
-        for month in months[:-1]:
-            for feed in ("opt_out_codes", "practice_counts"):
-                warehouse.land(DEMO_LANDING / feed / month, f"{feed}/{month}")
-        warehouse.build()
+        warehouse.built_demo(months[:-1])
         for feed in ("opt_out_codes", "practice_counts"):
             warehouse.land(DEMO_LANDING / feed / months[-1], f"{feed}/{months[-1]}")
     reference_run.build()
@@ -397,8 +391,7 @@ def test_killed_builds_leave_no_half_written_history(tmp_path: Path) -> None:
 def test_rebuilt_seeds_and_full_refresh_lose_no_event(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     warehouse = Warehouse(tmp_path, project_dir=project)
-    warehouse.land(DEMO_LANDING)
-    warehouse.build()
+    warehouse.built_demo()
     events = warehouse.table("opt_out_events")
     versions = warehouse.query("select count(*) from snapshots.type2_opt_out_status")[0][0]
     # A code list without the CTV3 codes, rebuilt from scratch, then a full refresh.
@@ -516,8 +509,7 @@ def test_encrypted_warehouse_cannot_be_opened_without_the_key(tmp_path: Path) ->
 def test_reference_data_and_configuration_mistakes_are_named(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     warehouse = Warehouse(tmp_path, project_dir=project)
-    warehouse.land(DEMO_LANDING)
-    warehouse.build()
+    warehouse.built_demo()
 
     result = warehouse.build(check=False, extra_vars={"publication_month": "2025-13"})
     assert result.returncode != 0 and "Traceback" not in result.stdout + result.stderr

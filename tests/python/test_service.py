@@ -26,8 +26,7 @@ def test_the_21_day_promise_fails_on_a_breach_and_passes_otherwise(tmp_path: Pat
     project = copy_project(tmp_path / "project")
     warehouse = Warehouse(tmp_path, project_dir=project)
     months = demo_months()
-    land_months(warehouse, months[:-1])
-    warehouse.build()
+    warehouse.built_demo(months[:-1])
 
     # A new month arrives while a check fails: the record stays unpublished.
     failing = project / "tests" / "dbt" / "injected_failure.sql"

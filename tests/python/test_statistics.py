@@ -172,11 +172,7 @@ def test_metricflow_query_matches_the_marts(demo_warehouse: Warehouse, tmp_path:
 def test_reading_while_building(warehouse: Warehouse) -> None:
     """An analyst's open connection neither blocks the build nor sees it half-done."""
     months = demo_months()
-    for month in months[:-1]:
-        for feed in ("opt_out_codes", "practice_counts"):
-            if (DEMO_LANDING / feed / month).exists():
-                warehouse.land(DEMO_LANDING / feed / month, f"{feed}/{month}")
-    warehouse.build()
+    warehouse.built_demo(months[:-1])
     analyst = duckdb.connect(str(warehouse.analyst_copy), read_only=True)
     before = analyst.execute("select count(*), max(reporting_month) from national_opt_out_statistics").fetchone()
     for feed in ("opt_out_codes", "practice_counts"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -27,6 +28,10 @@ class DbtFailed(AssertionError):
 # (dbt still checks every file against it, so a changed file is parsed again).
 _PARSED: dict[tuple, Path] = {}
 _PARSE_CACHE = Path(tempfile.mkdtemp(prefix="opt_out_test_parse_"))
+# Warehouses built from empty on demo months, kept per process: a test whose starting point
+# (not subject) is such a build gets a copy (built_demo).
+_BUILT: dict[tuple[str, ...], Path] = {}
+atexit.register(lambda: [shutil.rmtree(p, ignore_errors=True) for p in [_PARSE_CACHE, *_BUILT.values()]])
 
 
 @dataclass
@@ -106,6 +111,38 @@ class Warehouse:
         if not self.unit_tests and "--exclude-resource-type" not in args:
             args = (*args, "--exclude-resource-type", "unit_test")
         return self.dbt("build", *args, **kwargs)
+
+    def built_demo(self, months: list[str] | None = None) -> None:
+        """Land the demo (all of it, or these months' opt-out codes and practice counts) and
+        build from empty, as a starting point:
+        the warehouse and publication files are copied from a warehouse built once per test
+        process on the same files with the repository's project (a test that copied the
+        project changes it only after this). Tests whose subject is the build from empty
+        build it themselves."""
+        key = tuple(months) if months else ("whole demo",)
+        self.root.mkdir(parents=True, exist_ok=True)
+        assert not self.db_path.exists() and not any(self.landing.glob("*/*")), "built_demo starts from empty"
+        if key not in _BUILT:
+            built = Warehouse(Path(tempfile.mkdtemp(prefix="opt_out_test_built_")))
+            built.land_demo(months)
+            built.build()
+            _BUILT[key] = built.root
+        source = _BUILT[key]
+        self.land_demo(months)
+        for path in source.iterdir():
+            if path.is_file() and path.name.startswith(("warehouse.duckdb", "warehouse_analyst.duckdb")):
+                shutil.copy2(path, self.root / path.name)
+        if (source / "publication").is_dir():
+            shutil.copytree(source / "publication", self.publication, dirs_exist_ok=True)
+
+    def land_demo(self, months: list[str] | tuple[str, ...] | None = None) -> None:
+        """The whole demo landing area, or these months' opt-out codes and practice counts."""
+        if not months:
+            self.land(DEMO_LANDING)
+        for month in months or ():
+            for feed in ("opt_out_codes", "practice_counts"):
+                if (DEMO_LANDING / feed / month).is_dir():
+                    self.land(DEMO_LANDING / feed / month, f"{feed}/{month}")
 
     def query(self, sql: str) -> list[tuple]:
         with duckdb.connect(str(self.db_path), read_only=True) as con:

@@ -132,6 +132,11 @@ def load_postgres(folder: Path) -> None:
         connection.close()
 
 
+def spark_log_config() -> str:
+    """Spark's Java log settings, as the `spark` target in profiles.yml reads them."""
+    return os.environ.get("OPT_OUT_SPARK_LOG_CONFIG", str(PROJECT / "scripts" / "spark_log4j2.properties"))
+
+
 def spark_session():
     from pyspark.sql import SparkSession
 
@@ -142,7 +147,8 @@ def spark_session():
                .config("spark.ui.enabled", "false")
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.sql.warehouse.dir", f"{spark_dir}/tables")
-               .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={spark_dir}")
+               .config("spark.driver.extraJavaOptions",
+                       f"-Dderby.system.home={spark_dir} -Dlog4j2.configurationFile={spark_log_config()}")
                .config("spark.hadoop.javax.jdo.option.ConnectionURL",
                        f"jdbc:derby:;databaseName={spark_dir}/metastore_db;create=true"))
     return builder.getOrCreate()

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import reference
 from warehouse import PROJECT_DIR
 
@@ -40,6 +42,7 @@ def test_generator_writes_the_spec_layout_with_valid_synthetic_numbers(tmp_path:
     assert facts["release_rows"] == 500
 
 
+@pytest.mark.slow
 def test_benchmark_runs_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(PROJECT_DIR / "benchmarks" / "run.py"), "--scales", "1/4000", "--work",

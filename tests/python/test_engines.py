@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -199,6 +200,9 @@ def test_postgres_marts_identical_to_duckdb(demo_warehouse: Warehouse, postgres:
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory) -> EngineWarehouse:
     root = tmp_path_factory.mktemp("spark")
+    # dbt runs from the warehouse folder: the profile's default (project-relative) Spark log
+    # settings, scripts/spark_log4j2.properties, are found there as from the project.
+    (root / "scripts").symlink_to(PROJECT_DIR / "scripts")
     warehouse = EngineWarehouse(root, target="spark", settings={"OPT_OUT_SPARK_DIR": str(root / "spark"),
                                                                "OPT_OUT_LANDING_EXPORT_DIR": str(root / "export")})
     warehouse.land(DEMO_LANDING)
@@ -231,6 +235,11 @@ def test_spark_build_runs_every_test(spark: EngineWarehouse) -> None:
     assert "ERROR=0" in out and "SKIP=0" in out
     # No Delta Lake: no snapshot; opt_out_periods is the history (README, Other engines).
     assert "START snapshot" not in out
+    # The console is dbt's: none of Spark's Java log (warnings, error records of statements
+    # dbt expects to fail), which scripts/spark_log4j2.properties keeps to fatal errors.
+    console = (out + spark.first_build.stderr).splitlines()
+    noise = [line for line in console if '"level"' in line or "org.apache" in line or re.search(r"\bWARN\b(?!=)", line)]
+    assert not noise, f"{len(noise)} lines of Spark's log on the console, first: {noise[:3]}"
 
 
 @pytest.mark.slow

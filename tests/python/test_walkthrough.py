@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import duckdb
+import pytest
 from test_statistics import rendered
 from warehouse import DBT, DEMO_LANDING, PROJECT_DIR, copy_project
 
@@ -25,6 +26,7 @@ def run(command: list[str], project: Path, env: dict, stdin: str = "") -> subpro
     return result
 
 
+@pytest.mark.slow
 def test_the_readme_walked_end_to_end_on_a_fresh_clone(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "clone")
     (project / "warehouse").mkdir()

@@ -88,6 +88,9 @@ def postgres_owner_problem() -> str | None:
     except OSError:
         owner = ""
     if owner and Path(owner).resolve() != PROJECT.resolve():
+        if not (Path(owner) / "dbt_project.yml").exists():
+            return (f"the PostgreSQL server in {data} belonged to the clone at {owner}, which is gone; "
+                    "take it over with bash scripts/postgres_server.sh start (make postgres-demo does)")
         return (f"the PostgreSQL server in {data} belongs to the clone at {owner}; set OPT_OUT_PG_DATA "
                 "to this clone's own server (bash scripts/postgres_server.sh start creates it)")
     if not (data / f".s.PGSQL.{settings['port']}").exists():

@@ -13,7 +13,8 @@
 # (owner-only), and lets in the operating-system account that started it, as the role
 # (peer authentication). So `dbt build --target postgres` needs no secret and nothing set.
 # A cluster belongs to the clone that created it (OPT_OUT_PG_DATA/opt_out_clone): another
-# clone is refused, and told to set OPT_OUT_PG_DATA to a server of its own.
+# clone is refused, and told to set OPT_OUT_PG_DATA to a server of its own; once that clone
+# is gone (no dbt_project.yml there any more), the next clone to start it takes it over.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 umask 077
@@ -51,6 +52,11 @@ server_user() {
 claim() {
     local owner_file="$DATA/opt_out_clone" owner
     owner=$(cat "$owner_file" 2>/dev/null || true)
+    if [ -n "$owner" ] && [ "$owner" != "$CLONE" ] && [ ! -e "$owner/dbt_project.yml" ]; then
+        # Its clone is gone (a fresh clone of the same warehouse): this one takes it over.
+        echo "postgres_server.sh: the server in $DATA belonged to the clone at $owner, which is gone; it is now this clone's." >&2
+        owner=""
+    fi
     if [ -n "$owner" ] && [ "$owner" != "$CLONE" ]; then
         echo "postgres_server.sh: the PostgreSQL server in $DATA belongs to the clone at $owner;" \
              "give this clone its own by setting OPT_OUT_PG_DATA (say /tmp/opt_out_postgres_$(basename "$CLONE")) for make and dbt alike." >&2

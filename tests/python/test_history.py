@@ -7,17 +7,10 @@ import shutil
 from datetime import timedelta
 
 import pytest
-from warehouse import DEMO_LANDING, Warehouse, demo_months
+from warehouse import Warehouse, demo_months
 
 MARTS = ["opt_out_events", "opt_out_periods", "current_opt_outs", "rejected_rows"]
 LEDGERS = ["intermediate.int_opt_out_code_rows_received", "intermediate.int_practice_count_rows_received"]
-
-
-def land_month(warehouse: Warehouse, month: str) -> None:
-    for feed in ("opt_out_codes", "practice_counts"):
-        source = DEMO_LANDING / feed / month
-        if source.exists():
-            warehouse.land(source, f"{feed}/{month}")
 
 
 def snapshot(warehouse: Warehouse, tables: list[str]) -> dict[str, list[tuple]]:
@@ -34,7 +27,7 @@ def test_replay_month_by_month_snapshot_agrees_with_periods(warehouse: Warehouse
     """docs/rules.md §3: built one month at a time, the snapshot's opted-out versions are exactly
     opt_out_periods, and the end state equals a build of all months at once."""
     for month in demo_months():
-        land_month(warehouse, month)
+        warehouse.land_demo([month])
         warehouse.build()
         from_snapshot = set(warehouse.query(
             "select nhs_number, cast(dbt_valid_from as date), cast(dbt_valid_to as date) "
@@ -103,7 +96,7 @@ def test_a_late_file_change_reaches_the_snapshot(warehouse: Warehouse) -> None:
     order files land in. A file dated before months already built withdraws a patient whose
     current version began later: the snapshot records the change when it became known."""
     for month in demo_months()[:4]:
-        land_month(warehouse, month)
+        warehouse.land_demo([month])
     warehouse.build()
     latest = warehouse.query("select max(received_date) from opt_out_events")[0][0]
     number, recorded = warehouse.query(

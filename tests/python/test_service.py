@@ -10,15 +10,9 @@ from pathlib import Path
 
 import pytest
 import reference
-from warehouse import DEMO_LANDING, PROJECT_DIR, Warehouse, copy_project, demo_months
+from warehouse import PROJECT_DIR, Warehouse, copy_project, demo_months
 
 FAILING_CHECK = "-- A check on the opt-out record that fails.\nselect count(*) from {{ ref('current_opt_outs') }} having true\n"
-
-
-def land_months(warehouse: Warehouse, months: list[str]) -> None:
-    for month in months:
-        for feed in ("opt_out_codes", "practice_counts"):
-            warehouse.land(DEMO_LANDING / feed / month, f"{feed}/{month}")
 
 
 @pytest.mark.slow
@@ -31,7 +25,7 @@ def test_the_21_day_promise_fails_on_a_breach_and_passes_otherwise(tmp_path: Pat
     # A new month arrives while a check fails: the record stays unpublished.
     failing = project / "tests" / "dbt" / "injected_failure.sql"
     failing.write_text(FAILING_CHECK)
-    land_months(warehouse, months[-1:])
+    warehouse.land_demo(months[-1:])
     today = warehouse.build(check=False)
     assert "OPT-OUT RECORD NOT PUBLISHED" in today.stdout
     assert "PASS none_waiting_longer_than_opt_out_changes_waiting_21" in today.stdout, "waiting, but not for long"

@@ -18,17 +18,3 @@
         )
     end
 {%- endmacro %}
-
-{#- True when the text `expression` is exactly ten ASCII digits (null stays null): on DuckDB a
-    GLOB pattern, cheaper than a regular expression; elsewhere regexp_full_match. -#}
-{% macro is_ten_ascii_digits(expression) %}
-    {{- return(adapter.dispatch('is_ten_ascii_digits')(expression)) -}}
-{% endmacro %}
-
-{% macro default__is_ten_ascii_digits(expression) -%}
-    {{ regexp_full_match(expression, '[0-9]{10}') }}
-{%- endmacro %}
-
-{% macro duckdb__is_ten_ascii_digits(expression) -%}
-    ({{ expression }} glob '{{ "[0-9]" * 10 }}')
-{%- endmacro %}

@@ -3,7 +3,7 @@
 {% macro landing_dir() %}
     {%- set path = var('landing_dir') | string -%}
     {%- set path = modules.re.sub('/{2,}', '/', path) -%}
-    {%- set path = modules.re.sub('^(\./)+', '', path) -%}
-    {%- set path = modules.re.sub('/(\./)+', '/', path) -%}
+    {%- set path = modules.re.sub('^([.]/)+', '', path) -%}
+    {%- set path = modules.re.sub('/([.]/)+', '/', path) -%}
     {{- return(path.rstrip('/') if path != '/' else path) -}}
 {% endmacro %}

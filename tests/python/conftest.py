@@ -16,7 +16,25 @@ from warehouse import DEMO_LANDING, Warehouse
 GROUPS_FILE = "OPT_OUT_TEST_GROUPS_FILE"
 
 
+# The suite's throwaway warehouses, landing areas and servers live on the machine's RAM disk
+# when it has one with room (TMPDIR, unless already set): DuckDB syncs each commit to disk,
+# and a build commits for every model. Nothing there outlives the run (pytest.ini keeps only a
+# failed test's folder).
+RAM_DISK, RAM_DISK_ROOM = Path("/dev/shm"), 4 << 30
+
+
+def use_ram_disk() -> None:
+    if "TMPDIR" in os.environ or not RAM_DISK.is_dir() or not os.access(RAM_DISK, os.W_OK | os.X_OK):
+        return
+    stats = os.statvfs(RAM_DISK)
+    if stats.f_bavail * stats.f_frsize >= RAM_DISK_ROOM:
+        os.environ["TMPDIR"] = str(RAM_DISK)  # the workers, and every command a test runs
+        tempfile.tempdir = None  # this process asks again
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):
+        use_ram_disk()
     if not hasattr(config, "workerinput") and GROUPS_FILE not in os.environ:
         handle, path = tempfile.mkstemp(prefix="opt_out_test_groups_", suffix=".json")
         os.close(handle)

@@ -38,7 +38,13 @@ def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput") and GROUPS_FILE not in os.environ:
         handle, path = tempfile.mkstemp(prefix="opt_out_test_groups_", suffix=".json")
         os.close(handle)
-        os.environ[GROUPS_FILE] = path
+        os.environ[GROUPS_FILE] = config.opt_out_groups_file = path
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The groups file this run made is removed with it."""
+    if getattr(config, "opt_out_groups_file", None):
+        Path(config.opt_out_groups_file).unlink(missing_ok=True)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -115,16 +115,14 @@ class Warehouse:
     def _in_process(self, env: dict[str, str]) -> bool:
         """Whether this dbt command may run in the test's own process: a command expected to
         succeed (its failures are not the test's subject: those keep the command line, with
-        its exit code and stderr), on DuckDB, with the Python the build calls exactly the
-        repository's (the one this process imported)."""
+        its exit code and stderr), on DuckDB, with the Python the build calls (the whole
+        opt_out_io package, templates included) exactly the repository's, the one this
+        process imported."""
         if env.get("OPT_OUT_TARGET", "duckdb") != "duckdb" or os.environ.get("OPT_OUT_TEST_DBT_CLI"):
             return False
         if self.project_dir == PROJECT_DIR:
             return True
-        ours = sorted((PROJECT_DIR / "opt_out_io").glob("*.py"))
-        theirs = sorted((self.project_dir / "opt_out_io").glob("*.py"))
-        return [p.name for p in ours] == [p.name for p in theirs] and all(
-            a.read_bytes() == b.read_bytes() for a, b in zip(ours, theirs))
+        return _package_files(PROJECT_DIR) == _package_files(self.project_dir)
 
     def build(self, *args: str, **kwargs) -> subprocess.CompletedProcess:
         if not self.unit_tests and "--exclude-resource-type" not in args:
@@ -196,6 +194,13 @@ class Warehouse:
                 rows = con.execute(f'select distinct "{column}" from "{schema}"."{table}"').fetchall()
                 values.update(row[0] for row in rows if row[0] is not None)
         return values
+
+
+def _package_files(project_dir: Path) -> dict[str, bytes]:
+    """Every file of the project's opt_out_io package (its templates too), by relative path."""
+    package = project_dir / "opt_out_io"
+    return {str(p.relative_to(package)): p.read_bytes() for p in sorted(package.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts}
 
 
 def _dbt_in_process(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:

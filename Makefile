@@ -51,7 +51,7 @@ build: setup
 COMPILED_RULES := capitalisation.keywords,capitalisation.functions,capitalisation.literals,aliasing,ambiguous,convention.not_equal,convention.is_null,convention.terminator,references.from
 # sqlfluff lints files on every core (--processes 0); the multiprocessing warning it leaves
 # at exit (a semaphore its pool did not release) is not about the SQL.
-SQLFLUFF := PYTHONWARNINGS=ignore::UserWarning $(BIN)/sqlfluff
+SQLFLUFF := PYTHONWARNINGS=ignore::UserWarning:multiprocessing.resource_tracker $(BIN)/sqlfluff
 lint: setup-test
 	$(SQLFLUFF) lint --processes 0
 	$(BIN)/dbt compile --target lint --target-path target/lint --quiet

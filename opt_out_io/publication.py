@@ -1,5 +1,7 @@
-"""docs/rules.md §5: write the Care Information Choices files of one month — three CSVs and a
-self-contained HTML summary page — all or none.
+"""docs/rules.md §5: write the Care Information Choices files of one month — the CSVs (practice,
+CCG and England; sub-ICB location, ICB and region too from 2022-07 when today's geography
+is supplied), their Frictionless `datapackage.json` and a self-contained HTML summary
+page — all or none.
 
 Every figure comes from the publication views and statistics marts; this module only
 lays them out. The page is `templates/summary_page.html` (string.Template placeholders).
@@ -8,6 +10,7 @@ lays them out. The page is `templates/summary_page.html` (string.Template placeh
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,12 +20,14 @@ from string import Template
 from opt_out_io.files import make_private_directory, write_private, write_text_private
 
 TEMPLATE = Path(__file__).with_name("templates") / "summary_page.html"
+# The publication views' documentation: the one source of the datapackage's descriptions.
+VIEWS_YAML = Path(__file__).resolve().parents[1] / "models" / "publication" / "_publication__models.yml"
 MISSING = "not yet received"
 
 
 @dataclass
 class CsvFile:
-    level: str                           # practice, ccg or national
+    level: str                           # practice, ccg, sub_icb, icb, region or national
     rows: int
     write: Callable[[Path], None]        # writes the CSV (header included) to a path
 
@@ -127,9 +132,48 @@ def quality_rows(practices: list[dict]) -> str:
         for p in sorted(flagged, key=lambda p: p["practice_code"]))
 
 
+# Today's geography (SPEC §9): level -> (heading, the publication's column prefix, table id).
+AREA_LEVELS = {
+    "sub_icb": ("Sub-ICB location", "SUB_ICB_LOCATION", "sub-icb-rates"),
+    "icb": ("Integrated Care Board", "ICB", "icb-rates"),
+    "region": ("NHS England region", "COMM_REGION", "region-rates"),
+}
+
+
+def area_table(rows: list[dict], code: str, name: str, table_id: str, row_key: str, heading: str,
+               unknown: str) -> str:
+    """One table of published area figures (CCG, sub-ICB location, ICB or region)."""
+    body = "\n".join(
+        f'<tr data-{row_key}="{html.escape(r[code])}"><td>{html.escape(r[code])}</td>'
+        f'<td>{html.escape(r[name] or unknown)}</td>'
+        f'<td data-field="registered_patients">{html.escape(r["REGISTERED_PATIENTS"] or "")}</td>'
+        f'<td data-field="type1_opt_outs">{html.escape(r["TYPE_1_OPT_OUTS"] or "")}</td>'
+        f'<td data-field="type1_rate">{html.escape(r["TYPE_1_OPT_OUT_RATE"] or "")}</td>'
+        f'<td data-field="type2_opt_outs">{html.escape(r["TYPE_2_OPT_OUTS"] or "")}</td>'
+        f'<td data-field="type2_rate">{html.escape(r["TYPE_2_OPT_OUT_RATE"] or "")}</td></tr>'
+        for r in rows
+    )
+    return (f'<table id="{table_id}"><thead><tr><th>{heading}</th><th>Name</th><th>Registered patients</th>'
+            f'<th>Type 1 opt-outs</th>\n<th>Type 1 rate (%)</th><th>Type 2 opt-outs</th><th>Type 2 rate (%)</th></tr>'
+            f'</thead>\n<tbody>\n{body}\n</tbody></table>')
+
+
+def area_section(month: str, ccgs: list[dict], areas: dict[str, list[dict]] | None) -> str:
+    """The area figures of the month: by sub-ICB location, ICB and region when the month
+    has them (2022-07 on, today's geography supplied), by CCG otherwise."""
+    if areas and areas.get("sub_icb"):
+        tables = "\n".join(
+            f"<h3>{heading}s</h3>\n" + area_table(areas.get(level) or [], f"{prefix}_CODE", f"{prefix}_NAME", table_id,
+                                                  level.replace("_", "-"), heading, f"Unknown {heading}")
+            for level, (heading, prefix, table_id) in AREA_LEVELS.items())
+        return f"<h2>Opt-out rates by sub-ICB location, ICB and region, {month}</h2>\n{tables}"
+    return (f"<h2>CCG opt-out rates, {month}</h2>\n"
+            + area_table(ccgs, "CCG_CODE", "CCG_NAME", "ccg-rates", "ccg", "CCG", "Unknown CCG"))
+
+
 def summary_page(month: str, national: dict, series: list, ccgs: list[dict], disclosure: str,
                  record_checked_at: object = None, changes: list[dict] | None = None,
-                 practices: list[dict] | None = None) -> str:
+                 practices: list[dict] | None = None, areas: dict[str, list[dict]] | None = None) -> str:
     headline = [
         ("Registered patients", count(national["registered_patients"]), "registered_patients"),
         ("Type 1 opt-outs", count(national["type1_opt_outs"]), "type1_opt_outs"),
@@ -149,16 +193,6 @@ def summary_page(month: str, national: dict, series: list, ccgs: list[dict], dis
         f'<td data-field="type2_rate">{rate(t2)}</td></tr>'
         for label, t1, t2 in series
     )
-    ccg_rows = "\n".join(
-        f'<tr data-ccg="{html.escape(c["CCG_CODE"])}"><td>{html.escape(c["CCG_CODE"])}</td>'
-        f'<td>{html.escape(c["CCG_NAME"] or "Unknown CCG")}</td>'
-        f'<td data-field="registered_patients">{html.escape(c["REGISTERED_PATIENTS"] or "")}</td>'
-        f'<td data-field="type1_opt_outs">{html.escape(c["TYPE_1_OPT_OUTS"] or "")}</td>'
-        f'<td data-field="type1_rate">{html.escape(c["TYPE_1_OPT_OUT_RATE"] or "")}</td>'
-        f'<td data-field="type2_opt_outs">{html.escape(c["TYPE_2_OPT_OUTS"] or "")}</td>'
-        f'<td data-field="type2_rate">{html.escape(c["TYPE_2_OPT_OUT_RATE"] or "")}</td></tr>'
-        for c in ccgs
-    )
     control = ("Below England level, counts of 1 to 7 are shown as * and other counts are rounded to the "
                "nearest 5; rates are computed from unrounded figures." if disclosure == "standard"
                else "Disclosure control is OFF: figures are unrounded. Not for publication.")
@@ -170,31 +204,96 @@ def summary_page(month: str, national: dict, series: list, ccgs: list[dict], dis
         control += f" Published with the opt-out record checked on {record_checked_at:%-d %B %Y at %H:%M}."
     template = Template(TEMPLATE.read_text(encoding="utf-8"))
     return template.substitute(month=month, cards=cards, chart=chart_svg(series), series_rows=series_rows,
-                               ccg_rows=ccg_rows, control=control, service_rows=service_rows(changes or []),
+                               area_section=area_section(month, ccgs, areas), control=control, service_rows=service_rows(changes or []),
                                quality_rows=quality_rows(practices or []))
 
 
+def field_type(header: str) -> dict:
+    """The Frictionless type of a published column (from its header)."""
+    if header == "ACH_DATE":
+        return {"type": "date", "format": "%d/%m/%Y"}
+    if header.endswith("_RATE"):
+        return {"type": "number"}
+    if header == "REGISTERED_PATIENTS" or header.endswith("_OPT_OUTS"):
+        return {"type": "integer"}
+    return {"type": "string"}
+
+
+DISCLOSURE_RULE = {
+    "standard": ("Below England level, counts of 1 to 7 are withheld and shown as * (with their rate) and other "
+                 "counts are rounded to the nearest 5; rates are computed from unrounded figures and given to one "
+                 "decimal place. List sizes and England figures are not altered."),
+    "none": "Disclosure control is OFF: every figure is unrounded. Not for publication.",
+}
+
+
+def view_descriptions(path: Path = VIEWS_YAML) -> dict[str, dict[str, str]]:
+    """level -> column -> description of each publication_<level> view ('' -> the view's own)."""
+    import yaml  # dbt's dependency; imported here so the page's tests need no YAML
+
+    models = yaml.safe_load(path.read_text(encoding="utf-8")).get("models") or []
+    return {model["name"].removeprefix("publication_"): {
+        "": " ".join(model.get("description", "").split()),
+        **{column["name"]: " ".join(column.get("description", "").split()) for column in model.get("columns") or []},
+    } for model in models if model["name"].startswith("publication_")}
+
+
+def datapackage(month: str, files: list[tuple[str, list[str]]], descriptions: dict[str, dict[str, str]],
+                disclosure: str) -> str:
+    """A Frictionless tabular data package describing the month's CSVs: per file its columns
+    with types and descriptions (`descriptions`: level -> column -> text, from the
+    publication views' YAML), and the disclosure rule. `*` and empty are declared missing
+    values, so typed readers load a withheld count as missing rather than fail."""
+    rule = DISCLOSURE_RULE.get(disclosure, DISCLOSURE_RULE["standard"])
+    resources = [{
+        "name": f"care-information-choices-{month}-{level.replace('_', '-')}",
+        "path": file_name(month, level),
+        "profile": "tabular-data-resource",
+        "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+        "description": descriptions.get(level, {}).get("", ""),
+        "schema": {
+            "fields": [{"name": header, **field_type(header), "description": descriptions.get(level, {}).get(header, "")}
+                       for header in headers],
+            "missingValues": ["", "*"],
+        },
+    } for level, headers in files]
+    package = {
+        "profile": "tabular-data-package",
+        "name": f"care-information-choices-{month}",
+        "title": f"Care Information Choices, {month}",
+        "description": ("Type 1 and Type 2 national data opt-outs by practice, area and England for one reporting "
+                        "month. " + rule),
+        "disclosure_control": {"setting": disclosure, "rule": rule},
+        "resources": resources,
+    }
+    return json.dumps(package, indent=2) + "\n"
+
+
 def write_month(directory: Path, month: str, csv_files: list[CsvFile], page: str,
-                page_rows: int) -> list[tuple[str, int]]:
+                page_rows: int, package: str | None = None) -> list[tuple[str, int]]:
     """Write the month's files: every one to a temporary name first, then all renamed into
     place, so a failure part-way leaves the previous publication as it was."""
     make_private_directory(directory)
     staged: list[tuple[Path, Path]] = []
+    texts = [(file_name(month, "summary", "html"), page, page_rows)]
+    if package is not None:
+        texts.append((f"care_information_choices_{month}_datapackage.json", package, len(csv_files)))
     try:
         for csv_file in csv_files:
             final = directory / file_name(month, csv_file.level)
             staged_path = directory / f".{final.name}.staged"
             write_private(staged_path, csv_file.write)
             staged.append((staged_path, final))
-        page_final = directory / file_name(month, "summary", "html")
-        page_staged = directory / f".{page_final.name}.staged"
-        write_text_private(page_staged, page)
-        staged.append((page_staged, page_final))
+        for name, text, _ in texts:
+            final = directory / name
+            staged_path = directory / f".{final.name}.staged"
+            write_text_private(staged_path, text)
+            staged.append((staged_path, final))
     except BaseException:
         for staged_path, _ in staged:
             staged_path.unlink(missing_ok=True)
         raise
     for staged_path, final in staged:
         staged_path.replace(final)
-    return [(final.name, csv_file.rows) for (_, final), csv_file in zip(staged, csv_files)] + [
-        (staged[-1][1].name, page_rows)]
+    return [(final.name, rows) for (_, final), rows in
+            zip(staged, [csv_file.rows for csv_file in csv_files] + [rows for _, _, rows in texts])]

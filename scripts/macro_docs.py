@@ -33,6 +33,7 @@ ARGUMENTS = {
     "model": "The model or snapshot the test checks (dbt passes it).",
     "column": "A column name (text).",
     "columns": "The column names (a list of text), in order.",
+    "level": "The geography level of SPEC §9 (text): sub_icb, icb or region.",
     "pattern": "A regular expression (text) matched against the whole value.",
     "files": "The landing files to read (rows of landing.files: path, source_file).",
     "paths": "The paths of the landing files to read.",

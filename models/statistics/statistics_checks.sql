@@ -1,6 +1,7 @@
 -- The publication's gate: the checks that span the statistics marts, one row each with its
 -- number of failures — CCG and England figures are the sums of their practice rows (R13),
--- month by month. The publication views read this model, so a failure (or a failing test
+-- and the sub-ICB, ICB and region figures of a month add up to England's (SPEC §9), month
+-- by month. The publication views read this model, so a failure (or a failing test
 -- upstream) stops the publication; its own test is all_checks_pass.
 with
 
@@ -48,6 +49,56 @@ england_mismatches as (
         or coalesce(england_sums.type2_opt_outs, 0) <> national.type2_opt_outs
 ),
 
+{%- set levels = ['sub_icb', 'icb', 'region'] %}
+
+-- Every month from 2022-07 has figures at each level of today's geography when it is
+-- supplied, none otherwise, and a level's areas add up to England.
+expected_area_months as (
+    {%- for level in levels %}
+        select
+            '{{ level }}' as level,
+            england_sums.*
+        from england_sums
+        where
+            reporting_month >= {{ sub_icb_geography_from() }}
+            and exists (select 1 from {{ ref('practice_sub_icb_locations') }})
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+area_sums as (
+    {%- for level in levels %}
+        select
+            '{{ level }}' as level,
+            reporting_month,
+            sum(registered_patients) as registered_patients,
+            sum(type1_opt_outs) as type1_opt_outs,
+            sum(type2_opt_outs) as type2_opt_outs
+        from {{ ref(level ~ '_opt_out_statistics') }}
+        group by reporting_month
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+area_mismatches as (
+    select coalesce(expected_area_months.level, area_sums.level) as level
+    from expected_area_months
+    full outer join area_sums
+        on
+            expected_area_months.level = area_sums.level
+            and expected_area_months.reporting_month = area_sums.reporting_month
+    where
+        expected_area_months.level is null
+        or area_sums.level is null
+        or expected_area_months.registered_patients is distinct from area_sums.registered_patients
+        or expected_area_months.type1_opt_outs is distinct from area_sums.type1_opt_outs
+        or coalesce(expected_area_months.type2_opt_outs, 0) <> area_sums.type2_opt_outs
+),
+
 checks as (
     select
         'ccg_figures_are_sums_of_practices' as check_name,
@@ -56,6 +107,12 @@ checks as (
     select
         'england_figures_are_sums_of_practices' as check_name,
         (select count(*) from england_mismatches) as failures
+    {%- for level in levels %}
+        union all
+        select
+            '{{ level }}_figures_add_up_to_england' as check_name,
+            (select count(*) from area_mismatches where level = '{{ level }}') as failures
+    {%- endfor %}
 )
 
 select

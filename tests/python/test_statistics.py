@@ -8,6 +8,7 @@ import json
 import math
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -23,6 +24,9 @@ HEADERS = {
                  "TYPE_1_OPT_OUTS", "TYPE_1_OPT_OUT_RATE", "TYPE_2_OPT_OUTS", "TYPE_2_OPT_OUT_RATE"],
     "ccg": ["ACH_DATE", "CCG_CODE", "CCG_NAME", "REGISTERED_PATIENTS", "TYPE_1_OPT_OUTS", "TYPE_1_OPT_OUT_RATE",
             "TYPE_2_OPT_OUTS", "TYPE_2_OPT_OUT_RATE"],
+    **{level: ["ACH_DATE", f"{prefix}_CODE", f"ONS_{prefix}_CODE", f"{prefix}_NAME", "REGISTERED_PATIENTS",
+                "TYPE_1_OPT_OUTS", "TYPE_1_OPT_OUT_RATE", "TYPE_2_OPT_OUTS", "TYPE_2_OPT_OUT_RATE"]
+       for level, prefix in (("sub_icb", "SUB_ICB_LOCATION"), ("icb", "ICB"), ("region", "COMM_REGION"))},
     "national": ["ACH_DATE", "REGISTERED_PATIENTS", "TYPE_1_OPT_OUTS", "TYPE_1_OPT_OUT_RATE", "TYPE_2_OPT_OUTS",
                  "TYPE_2_OPT_OUT_RATE", "CURRENT_TYPE_2_OPT_OUTS"],
 }
@@ -82,7 +86,10 @@ def test_published_practice_counts_are_disclosure_controlled(demo_warehouse: War
 
 def test_no_nhs_number_in_any_publication_file(demo_warehouse: Warehouse) -> None:
     files = list(demo_warehouse.publication.iterdir())
-    assert len(files) == 4
+    latest = demo_months()[-1]
+    assert sorted(p.name for p in files) == sorted(
+        [f"care_information_choices_{latest}_{level}.csv" for level in HEADERS]
+        + [f"care_information_choices_{latest}_summary.html", f"care_information_choices_{latest}_datapackage.json"])
     for path in files:
         digits = re.sub(r"[ -]", "", path.read_text())
         assert not re.search(r"[0-9]{10}", digits), f"{path.name} holds a 10-digit number"
@@ -96,17 +103,25 @@ class SummaryParser(HTMLParser):
         self.row: str | None = None
         self.field: str | None = None
         self.values: dict[tuple[str | None, str], str] = {}
+        self.tables: list[str | None] = []
+        self.table: str | None = None
+        self.by_table: dict[tuple[str | None, str | None, str], str] = {}
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
         if tag == "tr":
-            self.row = attributes.get("data-month") or attributes.get("data-ccg")
+            self.row = next((attributes[key] for key in ("data-month", "data-ccg", "data-sub-icb", "data-icb",
+                                                         "data-region") if attributes.get(key)), None)
+            self.table = self.tables[-1] if self.tables else None
+        if tag == "table":
+            self.tables.append(attributes.get("id"))
         if "data-field" in attributes:
             self.field = attributes["data-field"]
 
     def handle_data(self, data: str) -> None:
         if self.field:
             self.values[(self.row, self.field)] = data.strip()
+            self.by_table[(self.table, self.row, self.field)] = data.strip()
             self.field = None
 
 
@@ -126,11 +141,136 @@ def test_summary_page_numbers_equal_the_marts(demo_warehouse: Warehouse) -> None
     assert parser.values[(None, "type1_opt_outs")] == f"{type1:,}"
     assert parser.values[(None, "type2_rate")] == f"{rate2:.1f}%"
     assert parser.values[(None, "current_type2_opt_outs")] == f"{current:,}"
-    for ccg, t2, rate in demo_warehouse.query(
-        'select "CCG_CODE", "TYPE_2_OPT_OUTS", "TYPE_2_OPT_OUT_RATE" from publication.publication_ccg'
-    ):
-        assert parser.values[(ccg, "type2_opt_outs")] == t2
-        assert parser.values[(ccg, "type2_rate")] == rate
+    # A month from 2022-07 with today's geography: sub-ICB locations, ICBs and regions (SPEC §9).
+    shown = 0
+    for level, prefix in (("sub_icb", "SUB_ICB_LOCATION"), ("icb", "ICB"), ("region", "COMM_REGION")):
+        table = level.replace("_", "-") + "-rates"
+        for code, registered, t2, rate in demo_warehouse.query(
+            f'select "{prefix}_CODE", "REGISTERED_PATIENTS", "TYPE_2_OPT_OUTS", "TYPE_2_OPT_OUT_RATE" '
+            f"from publication.publication_{level}"
+        ):
+            assert parser.by_table[(table, code, "registered_patients")] == registered
+            assert parser.by_table[(table, code, "type2_opt_outs")] == t2
+            assert parser.by_table[(table, code, "type2_rate")] == rate
+            shown += 1
+    assert shown >= 3 and not any(table == "ccg-rates" for table, _, _ in parser.by_table)
+
+
+def test_a_month_before_2022_07_is_shown_by_ccg() -> None:
+    """SPEC §9: a month before 2022-07 (or without today's geography) is shown by CCG; from
+    2022-07 with it, by sub-ICB location, ICB and region. The page lays out the publication
+    views' rows as given."""
+    from opt_out_io.publication import summary_page
+
+    national = {"registered_patients": 100, "type1_opt_outs": 3, "type1_rate": 3.0, "type2_opt_outs": 2,
+                "type2_rate": 2.0, "current_type2_opt_outs": 2}
+    figures = {"REGISTERED_PATIENTS": "100", "TYPE_1_OPT_OUTS": "*", "TYPE_1_OPT_OUT_RATE": "*",
+               "TYPE_2_OPT_OUTS": "10", "TYPE_2_OPT_OUT_RATE": "2.0"}
+    ccgs = [{"CCG_CODE": "00Q", "CCG_NAME": "CCG Q", **figures}]
+    areas = {"sub_icb": [{"SUB_ICB_LOCATION_CODE": "00Q", "SUB_ICB_LOCATION_NAME": "Loc Q", **figures}],
+             "icb": [{"ICB_CODE": "QE1", "ICB_NAME": "ICB", **figures}],
+             "region": [{"COMM_REGION_CODE": "Y62", "COMM_REGION_NAME": "North West", **figures}]}
+    for month, given, shown in (("2022-06", {"sub_icb": [], "icb": [], "region": []}, {"ccg": "00Q"}),
+                                ("2022-07", areas, {"sub-icb": "00Q", "icb": "QE1", "region": "Y62"})):
+        parser = SummaryParser()
+        parser.feed(summary_page(month, national, [(month, 3.0, 2.0)], ccgs, "standard", areas=given))
+        tables = {table for table, _, _ in parser.by_table if table and table.endswith("-rates")}
+        assert tables == {f"{key}-rates" for key in shown}, month
+        for key, code in shown.items():
+            assert parser.by_table[(f"{key}-rates", code, "type2_opt_outs")] == "10"
+            assert parser.by_table[(f"{key}-rates", code, "type1_rate")] == "*"
+
+
+def membership_from_seeds() -> tuple[list[dict], dict[str, dict]]:
+    """The seeds as a reader sees them (independent of the warehouse)."""
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    _, periods = read_csv(seeds / "practice_sub_icb_locations.csv")
+    _, locations = read_csv(seeds / "sub_icb_locations.csv")
+    return periods, {row["sub_icb_code"]: row for row in locations}
+
+
+def test_area_statistics_follow_the_membership_on_the_first_of_the_month(demo_warehouse: Warehouse) -> None:
+    """SPEC §9, R13 on today's geography, read independently: each practice row of a month
+    from 2022-07 counts in the sub-ICB location (and its ICB and region) whose
+    practice_sub_icb_locations period holds the month's first day, else UNKNOWN. The demo
+    moves B82003 between locations on 2025-09-01 and has a practice outside the seed."""
+    periods, locations = membership_from_seeds()
+
+    def area(practice: str, month, level: str) -> tuple:
+        first = month.isoformat()
+        for period in periods:
+            if period["practice_code"] == practice and period["valid_from"] <= first and (
+                    not period["valid_to"] or period["valid_to"] > first):
+                row = locations[period["sub_icb_code"]]
+                return row[f"{level}_code"], row[f"{level}_ons_code"], row[f"{level}_name"]
+        return "UNKNOWN", None, None
+
+    practice_rows = demo_warehouse.query("select reporting_month, practice_code, registered_patients, "
+                                         "type1_opt_outs, type2_opt_outs from practice_opt_out_statistics")
+    assert {p for _, p, *_ in practice_rows} >= {"B82003", "E85001"}
+    for level in ("sub_icb", "icb", "region"):
+        expected: dict[tuple, list] = {}
+        for month, practice, registered, type1, type2 in practice_rows:
+            if month.isoformat() < "2022-07-01":
+                continue
+            sums = expected.setdefault((month, *area(practice, month, level)), [None, None, 0])
+            for index, value in enumerate((registered, type1, type2)):
+                if value is not None:
+                    sums[index] = (sums[index] or 0) + value
+        actual = {(month, code, ons, name): [registered, type1, type2]
+                  for month, code, ons, name, registered, type1, type2 in demo_warehouse.query(
+                      f"select reporting_month, {level}_code, {level}_ons_code, {level}_name, registered_patients, "
+                      f"type1_opt_outs, type2_opt_outs from {level}_opt_out_statistics")}
+        assert actual == expected, level
+    moved = demo_warehouse.query("select strftime(reporting_month, '%Y-%m'), count(*) from sub_icb_opt_out_statistics "
+                                 "where sub_icb_code = '02T' group by all order by 1")
+    assert moved and all(count == 1 for _, count in moved)
+
+
+def test_the_datapackage_describes_each_csv_with_types(demo_warehouse: Warehouse) -> None:
+    """SPEC §9 open formats: the month's datapackage.json lists every CSV written, its columns
+    in order with a description each, and types a reader can trust: every value of an
+    integer or number column parses (or is a declared missing value: empty, or * withheld)."""
+    latest = demo_months()[-1]
+    package = json.loads((demo_warehouse.publication / f"care_information_choices_{latest}_datapackage.json")
+                         .read_text())
+    assert package["profile"] == "tabular-data-package"
+    assert "1 to 7" in package["disclosure_control"]["rule"]
+    paths = {resource["path"] for resource in package["resources"]}
+    assert paths == {p.name for p in demo_warehouse.publication.glob("*.csv")}
+    for resource in package["resources"]:
+        columns, rows = read_csv(demo_warehouse.publication / resource["path"])
+        fields = resource["schema"]["fields"]
+        assert [f["name"] for f in fields] == columns
+        assert all(f["description"] for f in fields), resource["path"]
+        missing = set(resource["schema"]["missingValues"])
+        for field in fields:
+            parse = {"integer": int, "number": float, "string": str,
+                     "date": lambda v: __import__("datetime").datetime.strptime(v, "%d/%m/%Y")}[field["type"]]
+            for row in rows:
+                if row[field["name"]] not in missing:
+                    parse(row[field["name"]])
+        assert {f["type"] for f in fields if f["name"].endswith("_OPT_OUTS")} == {"integer"}
+
+
+def test_each_public_mart_has_a_parquet_copy_equal_to_it(demo_warehouse: Warehouse) -> None:
+    """SPEC §9 open formats: every public mart as typed Parquet beside the analyst copy,
+    owner-only, holding exactly the mart's rows and column types."""
+    nodes = json.loads((demo_warehouse.root / "target" / "manifest.json").read_text())["nodes"].values()
+    expected = {n["name"] for n in nodes if n["resource_type"] == "model" and n.get("access") == "public"}
+    files = {p.stem: p for p in demo_warehouse.parquet.glob("*.parquet")}
+    assert set(files) == expected
+    assert stat.S_IMODE(demo_warehouse.parquet.stat().st_mode) == 0o700
+    with duckdb.connect(str(demo_warehouse.db_path), read_only=True) as con:
+        for mart, path in files.items():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, mart
+            types = con.execute(f"select column_name, column_type from (describe main.{mart})").fetchall()
+            assert con.execute(f"select column_name, column_type from (describe select * from '{path}')").fetchall() \
+                == types, mart
+            difference = con.execute(f"select count(*) from ((select * from main.{mart} except all "
+                                     f"select * from '{path}') union all (select * from '{path}' except all "
+                                     f"select * from main.{mart}))").fetchone()[0]
+            assert difference == 0, mart
 
 
 def test_chosen_month_without_disclosure_control(demo_warehouse: Warehouse, tmp_path: Path) -> None:
@@ -187,7 +327,7 @@ def test_reading_while_building(warehouse: Warehouse) -> None:
 
 @pytest.mark.slow
 def test_a_month_whose_counts_have_not_arrived_is_published_with_them_missing(warehouse: Warehouse) -> None:
-    """The latest month has codes but no practice counts yet: all four files are written,
+    """The latest month has codes but no practice counts yet: all its files are written,
     the England file shows Type 1 as missing (not 0), and the page says what has not arrived."""
     months = demo_months()
     for month in months[:-1]:
@@ -198,7 +338,8 @@ def test_a_month_whose_counts_have_not_arrived_is_published_with_them_missing(wa
     latest = months[-1]
     assert sorted(p.name for p in warehouse.publication.iterdir()) == sorted(
         f"care_information_choices_{latest}_{level}" for level in
-        ("ccg.csv", "national.csv", "practice.csv", "summary.html"))
+        ("ccg.csv", "national.csv", "practice.csv", "summary.html",
+         "sub_icb.csv", "icb.csv", "region.csv", "datapackage.json"))
     _, rows = read_csv(warehouse.publication / f"care_information_choices_{latest}_national.csv")
     assert rows[0]["REGISTERED_PATIENTS"] == "" and rows[0]["TYPE_1_OPT_OUTS"] == ""
     assert rows[0]["TYPE_2_OPT_OUTS"] not in ("", "0")
@@ -209,14 +350,27 @@ def test_a_month_whose_counts_have_not_arrived_is_published_with_them_missing(wa
 
 def test_republishing_a_past_month_builds(demo_warehouse: Warehouse, tmp_path: Path) -> None:
     """README: any past month can be reproduced with `dbt build --vars publication_month` —
-    every unit test pins the vars it relies on, so none fails for the month chosen."""
+    every unit test pins the vars it relies on, so none fails for the month chosen. The
+    second build also shows which Parquet copies it rewrites (only the changed marts')."""
     warehouse = Warehouse(tmp_path)
     shutil.copy(demo_warehouse.db_path, warehouse.db_path)
     warehouse.landing.symlink_to(demo_warehouse.landing)
+    shutil.copytree(demo_warehouse.parquet, warehouse.parquet)
+    unchanged = warehouse.parquet / "practice_opt_out_statistics.parquet"
+    before = (unchanged.stat().st_mtime_ns, unchanged.stat().st_ino)
     past = demo_months()[-2]
     warehouse.build(extra_vars={"publication_month": past})
     _, rows = read_csv(warehouse.publication / f"care_information_choices_{past}_national.csv")
     assert rows[0]["ACH_DATE"] == f"01/{past[5:]}/{past[:4]}"
+    # SPEC §9: a mart's Parquet copy is written only when the mart changed. Nothing landed,
+    # so the statistics did not change; the build published a new record version, which did.
+    written = dict(warehouse.query("select table_name, parquet_written from analyst_copy where parquet_written is not null"))
+    assert written["practice_opt_out_statistics"] is False and written["current_opt_outs"] is False
+    assert (unchanged.stat().st_mtime_ns, unchanged.stat().st_ino) == before
+    assert written["published_record_versions"] is True
+    versions = warehouse.query("select count(*) from published_record_versions")[0][0]
+    assert warehouse.query(f"select count(*) from '{warehouse.parquet / 'published_record_versions.parquet'}'")[0][0] \
+        == versions == 2
 
 
 def public_marts_and_reference_seeds(manifest_path: Path) -> set[str]:

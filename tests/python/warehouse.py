@@ -62,6 +62,11 @@ class Warehouse:
     def analyst_copy(self) -> Path:
         return self.root / "warehouse_analyst.duckdb"
 
+    @property
+    def parquet(self) -> Path:
+        """The public marts as Parquet (SPEC §9), beside the analyst copy."""
+        return self.root / "warehouse_parquet"
+
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update(

@@ -1,0 +1,2 @@
+-- R13 on today's geography (SPEC §9): NHS England region figures per month; see area_opt_out_statistics.
+{{ area_opt_out_statistics('region') }}

@@ -171,9 +171,30 @@ def area_section(month: str, ccgs: list[dict], areas: dict[str, list[dict]] | No
             + area_table(ccgs, "CCG_CODE", "CCG_NAME", "ccg-rates", "ccg", "CCG", "Unknown CCG"))
 
 
+def age_gender_section(month: str, rows: list[dict] | None) -> str:
+    """SPEC §9: England's Type 2 opt-outs by age band and gender, living and deceased (the
+    publication view's rows, disclosure control applied); nothing without demographics."""
+    if not rows:
+        return ""
+    body = "\n".join(
+        f'<tr data-age-band="{html.escape(r["AGE_BAND"])}" data-gender="{html.escape(r["GENDER"])}">'
+        f'<td>{html.escape(r["AGE_BAND"])}</td><td>{html.escape(r["GENDER"])}</td>'
+        f'<td data-field="type2_opt_outs">{html.escape(r["TYPE_2_OPT_OUTS"] or "")}</td>'
+        f'<td data-field="living">{html.escape(r["LIVING"] or "")}</td>'
+        f'<td data-field="deceased">{html.escape(r["DECEASED"] or "")}</td></tr>'
+        for r in rows)
+    return (f"<section>\n<h2>England Type 2 opt-outs by age band and gender, {month}</h2>\n"
+            '<table id="age-gender"><thead><tr><th>Age band</th><th>Gender</th><th>Type 2 opt-outs</th>'
+            f"<th>Living</th><th>Deceased</th></tr></thead>\n<tbody>\n{body}\n</tbody></table>\n"
+            '<p class="note">Patients opted out at the last day of the month, each counted once, by their latest '
+            "demographics: age is that day's year minus the year of birth; Unknown when no demographics are known. "
+            "Every cell but the England total (All, All) is under the disclosure control above.</p>\n</section>")
+
+
 def summary_page(month: str, national: dict, series: list, ccgs: list[dict], disclosure: str,
                  record_checked_at: object = None, changes: list[dict] | None = None,
-                 practices: list[dict] | None = None, areas: dict[str, list[dict]] | None = None) -> str:
+                 practices: list[dict] | None = None, areas: dict[str, list[dict]] | None = None,
+                 age_gender: list[dict] | None = None) -> str:
     headline = [
         ("Registered patients", count(national["registered_patients"]), "registered_patients"),
         ("Type 1 opt-outs", count(national["type1_opt_outs"]), "type1_opt_outs"),
@@ -204,7 +225,8 @@ def summary_page(month: str, national: dict, series: list, ccgs: list[dict], dis
         control += f" Published with the opt-out record checked on {record_checked_at:%-d %B %Y at %H:%M}."
     template = Template(TEMPLATE.read_text(encoding="utf-8"))
     return template.substitute(month=month, cards=cards, chart=chart_svg(series), series_rows=series_rows,
-                               area_section=area_section(month, ccgs, areas), control=control, service_rows=service_rows(changes or []),
+                               area_section=area_section(month, ccgs, areas), control=control,
+                               age_gender_section=age_gender_section(month, age_gender), service_rows=service_rows(changes or []),
                                quality_rows=quality_rows(practices or []))
 
 
@@ -214,7 +236,7 @@ def field_type(header: str) -> dict:
         return {"type": "date", "format": "%d/%m/%Y"}
     if header.endswith("_RATE"):
         return {"type": "number"}
-    if header == "REGISTERED_PATIENTS" or header.endswith("_OPT_OUTS"):
+    if header in ("REGISTERED_PATIENTS", "LIVING", "DECEASED") or header.endswith("_OPT_OUTS"):
         return {"type": "integer"}
     return {"type": "string"}
 

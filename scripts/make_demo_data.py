@@ -300,18 +300,53 @@ def write_gp_level_data(landing: Path, rng: random.Random) -> None:
     write_csv(landing / "gp_level_data" / "opt_out_codes" / "gp_type1_codes_2025-10-01.csv", CODES_HEADER, code_rows)
 
 
+DEMOGRAPHICS_HEADER = ["extract_date", "nhs_number", "year_of_birth", "gender", "date_of_death"]
+
+
+def write_demographics(landing: Path, patients: list[Patient], rng: random.Random) -> None:
+    """SPEC §9: two extracts of the national demographics service for patients with an opt-out
+    history (about 15% have none: they count as Unknown; none with a Type 1 code). The later one adds deaths and a
+    corrected gender; a handful of bad rows exercise the rejects, and two rows of one patient
+    that disagree on the latest date make that patient Unknown."""
+    type1 = set(TYPE1_OPT_OUT.values())
+    # Never a patient with a Type 1 code: the warehouse keeps no Type 1 patient's number.
+    described = [p for p in patients if rng.random() < 0.85 and not any(c.code in type1 for c in p.codes)]
+    people = {p.nhs_number: [rng.randint(1925, 2019), rng.choice(["female", "male"] * 9 + ["other", "unknown"]), ""]
+              for p in described}
+    first = [["2025-07-01", number, str(year), gender, ""] for number, (year, gender, _) in people.items()
+             if rng.random() < 0.7]
+    for number in rng.sample(sorted(people), 8):
+        people[number][2] = date(2025, rng.randint(5, 9), rng.randint(1, 28)).isoformat()
+    for number in rng.sample(sorted(people), 3):
+        people[number][1] = "other"
+    second = [["2025-10-01", number, str(year), gender, died] for number, (year, gender, died) in people.items()]
+    conflicted = second[0][1]
+    second.append(["2025-10-01", conflicted, str(people[conflicted][0] + 1), people[conflicted][1], ""])
+    second += [
+        ["2025-10-01", "9000000008", "1970", "female", ""],                     # invalid_nhs_number
+        ["2025-10-01", synthetic_nhs_number(rng), "19x0", "male", ""],          # invalid_year_of_birth
+        ["2025-10-01", synthetic_nhs_number(rng), "1960", "M", ""],             # invalid_gender
+        ["2025-10-01", synthetic_nhs_number(rng), "1950", "female", "2026-01-01"],  # invalid_date_of_death
+    ]
+    rng.shuffle(second)
+    write_csv(landing / "patient_demographics" / "2025-07" / "demographics_2025-07-01.csv", DEMOGRAPHICS_HEADER, first)
+    write_csv(landing / "patient_demographics" / "2025-10" / "demographics_2025-10-01.csv", DEMOGRAPHICS_HEADER, second)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "demo_data" / "landing")
     args = parser.parse_args()
     rng = random.Random(20250401)
     patients = build_patients(rng)
-    for folder in ("opt_out_codes", "practice_counts", "gp_level_data"):
+    for folder in ("opt_out_codes", "practice_counts", "gp_level_data", "patient_demographics"):
         shutil.rmtree(args.out / folder, ignore_errors=True)
     write_codes(args.out, patients, rng)
     write_counts(args.out, rng)
     write_gp_level_data(args.out, rng)
     write_hospital_episodes(args.out.parent / "releases" / "hospital_episodes.csv", patients, rng)
+    # Its own seed, so adding the feed changed none of the files above.
+    write_demographics(args.out, patients, random.Random(20251001))
     print(f"wrote demo landing files for {len(patients)} patients under {args.out}")
 
 

@@ -14,6 +14,11 @@
             'received_once': true,
             'columns': ['extract_date', 'practice_code', 'registered_patients', 'type1_opt_outs'],
         },
+        'patient_demographics': {
+            'folder': 'patient_demographics',
+            'received_once': true,
+            'columns': ['extract_date', 'nhs_number', 'year_of_birth', 'gender', 'date_of_death'],
+        },
         'gp_level_data_patients': {
             'folder': 'gp_level_data/patients',
             'columns': ['collection_date', 'practice_code', 'nhs_number', 'usual_gp_code'],

@@ -26,6 +26,7 @@ def model(dbt, session):
         "sub_icb": dbt.ref("publication_sub_icb"),
         "icb": dbt.ref("publication_icb"),
         "region": dbt.ref("publication_region"),
+        "age_gender": dbt.ref("publication_age_gender"),
         "national": dbt.ref("publication_national"),
     }
     statistics = dbt.ref("national_opt_out_statistics")
@@ -44,8 +45,10 @@ def model(dbt, session):
         # the end-of-run report says so (report_publication_status).
         return session.sql(nothing)
     rows = {level: len(relation.fetchall()) for level, relation in views.items()}
-    # Today's geography's files only for a month that has its figures (2022-07 on, supplied).
-    levels = [level for level in views if level not in AREA_LEVELS or rows[level] > 0]
+    # Today's geography's and the age and gender files only for a month that has their figures
+    # (2022-07 on, with the geography supplied; patient_demographics received).
+    optional = [*AREA_LEVELS, "age_gender"]
+    levels = [level for level in views if level not in optional or rows[level] > 0]
     csv_files = [
         CsvFile(level, rows[level], lambda path, relation=views[level]: relation.write_csv(str(path), header=True))
         for level in levels
@@ -61,7 +64,8 @@ def model(dbt, session):
     changes = as_dicts(service_level.project("extract_date, first_applied_at, within_21_days"))
     page = summary_page(month, national, series, as_dicts(views["ccg"]), disclosure,
                         record_checked_at=checked_at, changes=changes, practices=practices,
-                        areas={level: as_dicts(views[level]) for level in AREA_LEVELS})
+                        areas={level: as_dicts(views[level]) for level in AREA_LEVELS},
+                        age_gender=as_dicts(views["age_gender"]))
     written = write_month(Path(meta.get("publication_dir") or "publication"), month, csv_files, page, len(series),
                           package)
     values = ", ".join(f"('{name}', {rows})" for name, rows in written)

@@ -53,6 +53,16 @@ lines_in_history as (
         received_at > {{ received_files_watermark() }}
         and source_file in (select source_file from read_this_run)
     group by source_file
+    union all
+    select
+        'patient_demographics' as feed,
+        source_file,
+        count(*) as lines_recorded
+    from {{ ref('int_patient_demographic_rows_received') }}
+    where
+        received_at > {{ received_files_watermark() }}
+        and source_file in (select source_file from read_this_run)
+    group by source_file
 ),
 
 new_files as (

@@ -36,6 +36,14 @@ received as (
     from {{ ref('int_practice_count_rows_received') }}
     group by source_file
     union all
+    select
+        'patient_demographics' as feed,
+        source_file,
+        count(*) as rows_received,
+        min(received_at) as first_received_at
+    from {{ ref('int_patient_demographic_rows_received') }}
+    group by source_file
+    union all
     -- GP-level feeds are never stored (R14): what was read this run is what was received.
     select
         'gp_level_data_patients' as feed,
@@ -69,6 +77,14 @@ accepted as (
         count(*) as rows_accepted
     from {{ ref('int_practice_count_rows_resolved') }}
     where not is_conflicting
+    group by source_file
+    union all
+    select
+        'patient_demographics' as feed,
+        source_file,
+        count(*) as rows_accepted
+    from {{ ref('int_patient_demographic_rows_received') }}
+    where rejection_reason is null
     group by source_file
     union all
     -- Collected or excluded under R14: both are accepted rows.

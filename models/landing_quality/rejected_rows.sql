@@ -1,6 +1,8 @@
 -- R3: every landed row that was not accepted, once, with its file, line and one reason,
 -- and the raw values as sent — none for a line that did not split into its columns (R3),
 -- for a Type 1 row or one that looks like it (R4), or for any GP-level row (R14).
+-- patient_demographics rows (SPEC §9) keep extract_date and nhs_number in their columns and
+-- their other values in year_of_birth, gender and date_of_death.
 with
 
 code_rejects as (
@@ -16,6 +18,9 @@ code_rejects as (
         recorded_date_raw as recorded_date,
         cast(null as {{ dbt.type_string() }}) as registered_patients,
         cast(null as {{ dbt.type_string() }}) as type1_opt_outs,
+        cast(null as {{ dbt.type_string() }}) as year_of_birth,
+        cast(null as {{ dbt.type_string() }}) as gender,
+        cast(null as {{ dbt.type_string() }}) as date_of_death,
         received_at
     from {{ ref('int_opt_out_code_rows_rejected') }}
     where rejection_reason is not null
@@ -49,6 +54,9 @@ count_rejects as (
         cast(null as {{ dbt.type_string() }}) as recorded_date,
         count_rows.registered_patients_raw as registered_patients,
         count_rows.type1_opt_outs_raw as type1_opt_outs,
+        cast(null as {{ dbt.type_string() }}) as year_of_birth,
+        cast(null as {{ dbt.type_string() }}) as gender,
+        cast(null as {{ dbt.type_string() }}) as date_of_death,
         count_rows.received_at
     from count_rows
     left join conflicting_counts
@@ -73,6 +81,9 @@ gp_patient_rejects as (
         cast(null as {{ dbt.type_string() }}) as recorded_date,
         cast(null as {{ dbt.type_string() }}) as registered_patients,
         cast(null as {{ dbt.type_string() }}) as type1_opt_outs,
+        cast(null as {{ dbt.type_string() }}) as year_of_birth,
+        cast(null as {{ dbt.type_string() }}) as gender,
+        cast(null as {{ dbt.type_string() }}) as date_of_death,
         cast(null as timestamp) as received_at
     from {{ ref('int_gp_level_data_patient_rows_classified') }}
     where rejection_reason is not null
@@ -91,8 +102,32 @@ gp_code_rejects as (
         cast(null as {{ dbt.type_string() }}) as recorded_date,
         cast(null as {{ dbt.type_string() }}) as registered_patients,
         cast(null as {{ dbt.type_string() }}) as type1_opt_outs,
+        cast(null as {{ dbt.type_string() }}) as year_of_birth,
+        cast(null as {{ dbt.type_string() }}) as gender,
+        cast(null as {{ dbt.type_string() }}) as date_of_death,
         cast(null as timestamp) as received_at
     from {{ ref('int_gp_level_data_code_rows_classified') }}
+    where rejection_reason is not null
+),
+
+demographic_rejects as (
+    select
+        'patient_demographics' as feed,
+        source_file,
+        row_number,
+        rejection_reason as reason,
+        extract_date_raw as extract_date,
+        cast(null as {{ dbt.type_string() }}) as practice_code,
+        nhs_number_raw as nhs_number,
+        cast(null as {{ dbt.type_string() }}) as code,
+        cast(null as {{ dbt.type_string() }}) as recorded_date,
+        cast(null as {{ dbt.type_string() }}) as registered_patients,
+        cast(null as {{ dbt.type_string() }}) as type1_opt_outs,
+        year_of_birth_raw as year_of_birth,
+        gender_raw as gender,
+        date_of_death_raw as date_of_death,
+        received_at
+    from {{ ref('int_patient_demographic_rows_received') }}
     where rejection_reason is not null
 ),
 
@@ -104,6 +139,8 @@ all_rejects as (
     select * from gp_patient_rejects
     union all
     select * from gp_code_rejects
+    union all
+    select * from demographic_rejects
 )
 
 select
@@ -118,5 +155,8 @@ select
     recorded_date,
     registered_patients,
     type1_opt_outs,
+    year_of_birth,
+    gender,
+    date_of_death,
     received_at
 from all_rejects

@@ -99,6 +99,25 @@ area_mismatches as (
         or coalesce(expected_area_months.type2_opt_outs, 0) <> area_sums.type2_opt_outs
 ),
 
+-- The age and gender cells of a month count every patient opted out at its last day once:
+-- they add up to England's current_type2_opt_outs every month (SPEC §9), unless the mart is
+-- empty (no demographics received).
+age_gender_mismatches as (
+    select national.reporting_month
+    from {{ ref('national_opt_out_statistics') }} as national
+    left join (
+        select
+            reporting_month,
+            sum(type2_opt_outs) as type2_opt_outs
+        from {{ ref('type2_opt_outs_by_age_gender') }}
+        group by reporting_month
+    ) as cells
+        on national.reporting_month = cells.reporting_month
+    where
+        coalesce(cells.type2_opt_outs, 0) <> national.current_type2_opt_outs
+        and exists (select 1 from {{ ref('type2_opt_outs_by_age_gender') }})
+),
+
 checks as (
     select
         'ccg_figures_are_sums_of_practices' as check_name,
@@ -107,6 +126,10 @@ checks as (
     select
         'england_figures_are_sums_of_practices' as check_name,
         (select count(*) from england_mismatches) as failures
+    union all
+    select
+        'age_gender_cells_add_up_to_england' as check_name,
+        (select count(*) from age_gender_mismatches) as failures
     {%- for level in levels %}
         union all
         select

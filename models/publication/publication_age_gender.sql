@@ -1,0 +1,53 @@
+-- SPEC §9 and docs/rules.md §5: England's Type 2 opt-outs of the publication month by age
+-- band and gender, with the marginals (All) — each cell split into living and deceased — under
+-- the disclosure control of every cell below the England total. Empty without demographics.
+with
+
+cells as (
+    select * from {{ ref('type2_opt_outs_by_age_gender') }}
+    where
+        {{ publication_month_filter(ref('national_opt_out_statistics')) }}
+        -- Nothing is published unless every check on the statistics passed.
+        and (select max(failures) from {{ ref('statistics_checks') }}) = 0
+),
+
+summed as (
+    select
+        reporting_month,
+        case when grouping(age_band) = 1 then 'All' else age_band end as age_band,
+        case when grouping(gender) = 1 then 'All' else gender end as gender,
+        grouping(age_band) = 1 and grouping(gender) = 1 as is_england_total,
+        sum(type2_opt_outs) as type2_opt_outs,
+        sum(case when not deceased then type2_opt_outs else 0 end) as living,
+        sum(case when deceased then type2_opt_outs else 0 end) as deceased
+    from cells
+    group by grouping sets ((reporting_month, age_band, gender), (reporting_month, age_band), (reporting_month, gender),
+        (reporting_month))
+),
+
+published as (
+    select
+        {{ ach_date('reporting_month') }} as {{ adapter.quote("ACH_DATE") }},
+        age_band as {{ adapter.quote("AGE_BAND") }},
+        gender as {{ adapter.quote("GENDER") }},
+        {%- for column, header in [('type2_opt_outs', 'TYPE_2_OPT_OUTS'), ('living', 'LIVING'),
+                                   ('deceased', 'DECEASED')] %}
+            case
+                when is_england_total then cast({{ column }} as {{ dbt.type_string() }})
+                else {{ disclose_count(column) }}
+            end as {{ adapter.quote(header) }},
+        {%- endfor %}
+        case age_band when 'All' then 99 when 'Unknown' then 98 when '0-17' then 0 else 1 end as band_order,
+        case when gender = 'All' then 1 else 0 end as gender_order
+    from summed
+)
+
+select
+    {{ adapter.quote("ACH_DATE") }},
+    {{ adapter.quote("AGE_BAND") }},
+    {{ adapter.quote("GENDER") }},
+    {{ adapter.quote("TYPE_2_OPT_OUTS") }},
+    {{ adapter.quote("LIVING") }},
+    {{ adapter.quote("DECEASED") }}
+from published
+order by band_order, {{ adapter.quote("AGE_BAND") }}, gender_order, {{ adapter.quote("GENDER") }}

@@ -172,6 +172,18 @@ def generate(scale: float, out: Path, release_rows: int | None = None, threads: 
                     cast(null as varchar) as valid_to from practices) to '{seeds / 'practices.csv'}' (header)""")
     con.execute(f"""copy (select distinct ccg_code, 'CCG ' || ccg_code as ccg_name from practices order by 1)
                     to '{seeds / 'ccgs.csv'}' (header)""")
+    # SPEC §9: today's geography, one sub-ICB location per CCG, seven regions' worth of ICBs.
+    con.execute(f"""copy (select distinct ccg_code as sub_icb_code, 'E38' || lpad(ccg_code[1:3], 6, '0') as sub_icb_ons_code,
+                    'Sub-ICB ' || ccg_code as sub_icb_name, 'Q' || lpad(cast(cast(ccg_code[1:3] as integer) % 42 as varchar), 2, '0')
+                    as icb_code, 'E54' || lpad(cast(cast(ccg_code[1:3] as integer) % 42 as varchar), 6, '0') as icb_ons_code,
+                    'ICB ' || cast(cast(ccg_code[1:3] as integer) % 42 as varchar) as icb_name,
+                    'Y' || cast(60 + cast(ccg_code[1:3] as integer) % 42 % 7 as varchar) as region_code,
+                    'E40' || lpad(cast(cast(ccg_code[1:3] as integer) % 42 % 7 as varchar), 6, '0') as region_ons_code,
+                    'Region ' || cast(cast(ccg_code[1:3] as integer) % 42 % 7 as varchar) as region_name
+                    from practices order by 1) to '{seeds / 'sub_icb_locations.csv'}' (header)""")
+    con.execute(f"""copy (select practice_code, ccg_code as sub_icb_code, '2022-07-01' as valid_from,
+                    cast(null as varchar) as valid_to from practices) to '{seeds / 'practice_sub_icb_locations.csv'}'
+                    (header)""")
     # The release dataset: many rows per patient, numbers in mixed formats, some missing.
     con.execute(f"""
         copy (

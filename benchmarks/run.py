@@ -160,7 +160,7 @@ def project_copy(destination: Path, seeds: Path) -> Path:
     shutil.copytree(PROJECT_DIR, destination, ignore=ignore)
     shutil.copytree(PROJECT_DIR / "demo_data" / "releases", destination / "demo_data" / "releases")
     shutil.copytree(PROJECT_DIR / "tests" / "dbt", destination / "tests" / "dbt")
-    for name in ("practices.csv", "ccgs.csv"):
+    for name in ("practices.csv", "ccgs.csv", "sub_icb_locations.csv", "practice_sub_icb_locations.csv"):
         shutil.copy(seeds / name, destination / "seeds" / name)
     return destination
 

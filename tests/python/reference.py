@@ -265,3 +265,66 @@ def practice_statistics(ref: Reference) -> dict[tuple[date, str], tuple[int | No
         registered, type1 = ref.counts_used.get((key[1], key[0]), (None, None))
         result[key] = (registered, type1, type2.get(key, 0))
     return result
+
+
+DEMOGRAPHICS_COLUMNS = ["extract_date", "nhs_number", "year_of_birth", "gender", "date_of_death"]
+GENDERS = {"male", "female", "other", "unknown"}
+
+
+def demographics(landing: Path) -> dict[str, tuple[int, str, date | None] | None]:
+    """SPEC §9: each patient's demographics from their latest accepted patient_demographics
+    row — None when the rows of that extract date disagree."""
+    accepted: dict[str, list[tuple[date, int, str, date | None]]] = defaultdict(list)
+    for _, _, values, fault in read_feed(landing, "patient_demographics", DEMOGRAPHICS_COLUMNS):
+        if fault:
+            continue
+        extract, nhs = parse_date(values[0]), normalise_nhs_number(values[1])
+        if extract is None or extract > received_on() or not is_valid_nhs_number(nhs):
+            continue
+        year = parse_count(values[2])
+        if year is None or not 1880 <= year <= extract.year:
+            continue
+        gender = (normalise_code(values[3]) or "").lower()
+        if gender not in GENDERS:
+            continue
+        died = parse_date(values[4]) if normalise_code(values[4]) else None
+        if normalise_code(values[4]) and (died is None or died > extract or died.year < year):
+            continue
+        accepted[nhs].append((extract, year, gender, died))
+    result: dict[str, tuple[int, str, date | None] | None] = {}
+    for nhs, rows in accepted.items():
+        latest = max(r[0] for r in rows)
+        described = {r[1:] for r in rows if r[0] == latest}
+        result[nhs] = described.pop() if len(described) == 1 else None
+    return result
+
+
+def age_band(age: int | None) -> str:
+    if age is None or age < 0:
+        return "Unknown"
+    if age < 18:
+        return "0-17"
+    if age < 30:
+        return "18-29"
+    if age >= 90:
+        return "90+"
+    return f"{age // 10 * 10}-{age // 10 * 10 + 9}"
+
+
+def age_gender_cells(ref: Reference, people: dict, months: list[date]) -> dict[tuple, int]:
+    """SPEC §9: (month, age band, gender, deceased) -> patients opted out at the month's last day."""
+    cells: dict[tuple, int] = defaultdict(int)
+    patients = {n for (n, _, _, _) in ref.events}
+    for month in months:
+        next_month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        month_end = date.fromordinal(next_month.toordinal() - 1)
+        for nhs in patients:
+            if not ref.status_at(nhs, month_end):
+                continue
+            described = people.get(nhs)
+            if described is None:
+                cells[(month, "Unknown", "unknown", False)] += 1
+                continue
+            year, gender, died = described
+            cells[(month, age_band(month_end.year - year), gender, died is not None and died <= month_end)] += 1
+    return dict(cells)

@@ -1,6 +1,7 @@
 """docs/rules.md §7: monthly builds derive only what the new rows touch. Landing the demo
 months out of order — a month in two parts, a late month with an earlier extract_date,
-counts before and after their codes — and building after each step must end exactly where
+counts before and after their codes, the later demographics extract before the earlier
+one — and building after each step must end exactly where
 a build of the same files from empty ends, and where the independent reference ends."""
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ SPEC_MARTS = {
     "ccg_opt_out_statistics": "*",
     "national_opt_out_statistics": "*",
     "individual_gp_level_data": "*",
+    # SPEC §9: today's geography, and age and gender (the later demographics extract landed
+    # before the earlier one).
+    "sub_icb_opt_out_statistics": "*",
+    "icb_opt_out_statistics": "*",
+    "region_opt_out_statistics": "*",
+    "type2_opt_outs_by_age_gender": "*",
 }
 # Also derived incrementally, so compared too.
 DERIVED = {
@@ -43,13 +50,14 @@ def shuffled_plan() -> list[list[tuple[str, str, list[str] | None]]]:
         # Part of the first month, and the second month's counts before any of its codes.
         [("opt_out_codes", first, practice_files(first)[:half]), ("practice_counts", second, None)],
         # The rest of the first month after the second month's codes.
-        [("opt_out_codes", second, None), ("opt_out_codes", first, practice_files(first)[half:])],
+        [("opt_out_codes", second, None), ("opt_out_codes", first, practice_files(first)[half:]),
+         ("patient_demographics", "2025-10", None)],
         # The fourth month, then the third late: its extract_date is earlier than what is known.
         [("opt_out_codes", fourth, None), ("practice_counts", first, None)],
         [("opt_out_codes", third, None), ("practice_counts", third, None), ("practice_counts", fourth, None)],
         # Everything else, in reverse order, with the GP-level collection.
         *[[("opt_out_codes", m, None), ("practice_counts", m, None)] for m in reversed(months[4:])],
-        [("gp_level_data", "", None)],
+        [("gp_level_data", "", None), ("patient_demographics", "2025-07", None)],
     ]
 
 

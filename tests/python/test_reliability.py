@@ -21,6 +21,7 @@ from warehouse import DEMO_LANDING, DbtFailed, Warehouse, copy_project, demo_mon
 H = "extract_date,practice_code,nhs_number,code,recorded_date\n"
 C = "extract_date,practice_code,registered_patients,type1_opt_outs\n"
 P = "collection_date,practice_code,nhs_number,usual_gp_code\n"
+D = "extract_date,nhs_number,year_of_birth,gender,date_of_death\n"
 
 
 def numbers(count: int) -> list[str]:
@@ -175,11 +176,38 @@ CASES: list[tuple[str, str, bytes | str, object]] = [
     ("counts_future_date", "practice_counts", C + "2099-10-01,D84003,100,1\n", {1: "invalid_extract_date"}),
     ("gp_patients_missing_value", "gp_level_data/patients", P + f"2025-10-15,{N[65]},G1\n",
      {1: "unexpected_column_count"}),
+    # SPEC §9: the patient_demographics feed.
+    ("demographics_good", "patient_demographics", D + f"2025-04-01,{N[66]},1970,female,\n", {1: None}),
+    ("demographics_gender_case_and_spaces", "patient_demographics", D + f"2025-04-01,{N[67]},1970, Male\u00a0,\n",
+     {1: None}),
+    ("demographics_gender_as_code", "patient_demographics", D + f"2025-04-01,{N[68]},1970,1,\n", {1: "invalid_gender"}),
+    ("demographics_born_after_extract", "patient_demographics", D + f"2025-04-01,{N[69]},2026,male,\n",
+     {1: "invalid_year_of_birth"}),
+    ("demographics_year_1879_and_text", "patient_demographics",
+     D + f"2025-04-01,{N[69]},1879,male,\n2025-04-01,{N[69]},19x0,male,\n",
+     {1: "invalid_year_of_birth", 2: "invalid_year_of_birth"}),
+    ("demographics_death_after_extract", "patient_demographics", D + f"2025-04-01,{N[70]},1950,male,2025-05-01\n",
+     {1: "invalid_date_of_death"}),
+    ("demographics_death_before_birth", "patient_demographics", D + f"2025-04-01,{N[71]},1950,male,1949-12-31\n",
+     {1: "invalid_date_of_death"}),
+    ("demographics_death_uk_format", "patient_demographics", D + f"2025-04-01,{N[72]},1950,male,01/03/2025\n",
+     {1: "invalid_date_of_death"}),
+    ("demographics_bad_nhs_number", "patient_demographics", D + "2025-04-01,9000000008,1950,male,\n",
+     {1: "invalid_nhs_number"}),
+    ("demographics_future_extract", "patient_demographics", D + f"2099-01-01,{N[73]},1950,male,\n",
+     {1: "invalid_extract_date"}),
+    ("demographics_type1_lookalike", "patient_demographics", D + f"2025-04-01,{N[74]},1950,9Nu0,\n",
+     {1: "invalid_gender"}),
+    ("demographics_too_many_values", "patient_demographics", D + f"2025-04-01,{N[75]},1950,male,,x\n",
+     {1: "unexpected_column_count"}),
+    ("demographics_bad_header", "patient_demographics", "nhs_number,dob,sex\n" + f"{N[76]},1950-01-01,M\n",
+     ("file", "unexpected_header")),
 ]
 # Numbers that a rule says are stored nowhere (R3, R4, R14): checked in every table.
-STORED_NOWHERE = [N[46], N[47], N[55], N[56], N[57], N[58], N[59], N[60], N[61], N[62], N[63], N[65]]
+STORED_NOWHERE = [N[46], N[47], N[55], N[56], N[57], N[58], N[59], N[60], N[61], N[62], N[63], N[65], N[74], N[75]]
 FEEDS = {"opt_out_codes": "opt_out_codes", "practice_counts": "practice_counts",
-         "gp_level_data/patients": "gp_level_data_patients", "gp_level_data/opt_out_codes": "gp_level_data_opt_out_codes"}
+         "gp_level_data/patients": "gp_level_data_patients", "gp_level_data/opt_out_codes": "gp_level_data_opt_out_codes",
+         "patient_demographics": "patient_demographics"}
 
 
 def case_path(case: str, folder: str) -> str:
@@ -224,6 +252,17 @@ def test_bad_input(catalogue: Warehouse, case: str, folder: str, content: object
     rows_in, received, accepted, rejected = recon[0]
     assert rows_in == received == accepted + rejected == len(expected)
     assert reasons == {row: reason for row, reason in expected.items() if reason is not None}
+
+
+def test_accepted_demographics_are_kept_normalised(catalogue: Warehouse) -> None:
+    """SPEC §9: an accepted demographics row keeps its normalised values (gender trimmed of
+    every whitespace and lower-cased); a rejected one its values as sent, with no number
+    for a row that carries a Type 1 code in disguise (R4)."""
+    assert catalogue.query("select nhs_number, year_of_birth, gender, date_of_death "
+                           f"from intermediate.int_patient_demographic_rows_received where nhs_number_raw = '{N[67]}'") \
+        == [(N[67], 1970, "male", None)]
+    assert catalogue.query("select reason, gender, nhs_number from rejected_rows "
+                           "where source_file like '%demographics_gender_as_code%'") == [("invalid_gender", "1", N[68])]
 
 
 def test_same_file_twice_is_one_set_of_events(catalogue: Warehouse) -> None:

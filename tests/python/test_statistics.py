@@ -27,6 +27,7 @@ HEADERS = {
     **{level: ["ACH_DATE", f"{prefix}_CODE", f"ONS_{prefix}_CODE", f"{prefix}_NAME", "REGISTERED_PATIENTS",
                 "TYPE_1_OPT_OUTS", "TYPE_1_OPT_OUT_RATE", "TYPE_2_OPT_OUTS", "TYPE_2_OPT_OUT_RATE"]
        for level, prefix in (("sub_icb", "SUB_ICB_LOCATION"), ("icb", "ICB"), ("region", "COMM_REGION"))},
+    "age_gender": ["ACH_DATE", "AGE_BAND", "GENDER", "TYPE_2_OPT_OUTS", "LIVING", "DECEASED"],
     "national": ["ACH_DATE", "REGISTERED_PATIENTS", "TYPE_1_OPT_OUTS", "TYPE_1_OPT_OUT_RATE", "TYPE_2_OPT_OUTS",
                  "TYPE_2_OPT_OUT_RATE", "CURRENT_TYPE_2_OPT_OUTS"],
 }
@@ -225,6 +226,46 @@ def test_area_statistics_follow_the_membership_on_the_first_of_the_month(demo_wa
     moved = demo_warehouse.query("select strftime(reporting_month, '%Y-%m'), count(*) from sub_icb_opt_out_statistics "
                                  "where sub_icb_code = '02T' group by all order by 1")
     assert moved and all(count == 1 for _, count in moved)
+
+
+def test_age_gender_cells_match_an_independent_reading(demo_warehouse: Warehouse) -> None:
+    """SPEC §9, read independently from the landing files: every patient opted out at each
+    month's last day counted once, by the age band, gender and deceased flag of their latest
+    accepted demographics row (Unknown when there is none, or when that date's rows
+    disagree). The demo has deaths, a corrected gender, rejected rows and a conflict."""
+    ref = reference.compute(demo_warehouse.landing)
+    people = reference.demographics(demo_warehouse.landing)
+    assert None in people.values() and any(p and p[2] for p in people.values())
+    months = [m for (m,) in demo_warehouse.query("select reporting_month from national_opt_out_statistics")]
+    expected = reference.age_gender_cells(ref, people, months)
+    actual = {(m, band, gender, deceased): n for m, band, gender, deceased, n in demo_warehouse.query(
+        "select reporting_month, age_band, gender, deceased, type2_opt_outs from type2_opt_outs_by_age_gender")}
+    assert actual == expected
+    bands = {band for _, band, _, _ in actual}
+    assert {"0-17", "18-29", "90+", "Unknown"} <= bands
+
+
+def test_age_gender_publication_is_disclosure_controlled_and_on_the_page(demo_warehouse: Warehouse) -> None:
+    """SPEC §9: every age and gender cell below the England total is * (1-7) or a multiple of
+    5; the England total is exact; the summary page shows the file's cells."""
+    latest = demo_months()[-1]
+    _, rows = read_csv(demo_warehouse.publication / f"care_information_choices_{latest}_age_gender.csv")
+    total = demo_warehouse.query("select sum(type2_opt_outs), sum(case when deceased then type2_opt_outs end) "
+                                 f"from type2_opt_outs_by_age_gender where reporting_month = '{latest}-01'")[0]
+    england = [r for r in rows if (r["AGE_BAND"], r["GENDER"]) == ("All", "All")]
+    assert [(int(england[0]["TYPE_2_OPT_OUTS"]), int(england[0]["DECEASED"]))] == [total]
+    cells = [r for r in rows if (r["AGE_BAND"], r["GENDER"]) != ("All", "All")]
+    assert any(r["TYPE_2_OPT_OUTS"] == "*" for r in cells)
+    for row in cells:
+        for column in ("TYPE_2_OPT_OUTS", "LIVING", "DECEASED"):
+            assert row[column] == "*" or int(row[column]) % 5 == 0, (row, column)
+    page = (demo_warehouse.publication / f"care_information_choices_{latest}_summary.html").read_text()
+    for row in rows:
+        cell = re.search(rf'<tr data-age-band="{re.escape(row["AGE_BAND"])}" data-gender="{row["GENDER"]}">(.*?)</tr>',
+                         page)
+        assert cell, row
+        assert re.findall(r'<td data-field="[a-z0-9_]+">([^<]*)</td>', cell.group(1)) == [
+            row["TYPE_2_OPT_OUTS"], row["LIVING"], row["DECEASED"]]
 
 
 def test_the_datapackage_describes_each_csv_with_types(demo_warehouse: Warehouse) -> None:

@@ -7,8 +7,8 @@ keeps reading the previous copy until it reconnects.
 
 Beside it, `<warehouse>_parquet/<mart>.parquet` holds each public mart as typed Parquet for
 R, pandas, Spark and DuckDB users (SPEC §9): a file is rewritten only when its mart's
-content or columns changed (a fingerprint kept in the file's own metadata), so a reader's
-cache and a sync tool see an unchanged file as unchanged.
+content or columns changed (the file is read back and compared with the mart), so a
+reader's cache and a sync tool see an unchanged file as unchanged.
 """
 
 from __future__ import annotations
@@ -50,46 +50,44 @@ def make_copy(session: duckdb.DuckDBPyConnection, warehouse: str, tables: list[s
     return copied
 
 
-FINGERPRINT_KEY = "opt_out_fingerprint"
-
-
-def fingerprint(session: duckdb.DuckDBPyConnection, table: str) -> str:
-    """The mart's columns and types, row count and order-free hashes of its rows: two
-    different contents give the same fingerprint with negligible probability."""
-    columns = session.execute(
-        "select string_agg(column_name || ' ' || data_type, ', ' order by ordinal_position) "
-        "from information_schema.columns where table_schema = 'main' and table_name = ?", [table]).fetchone()[0]
+def fingerprint(session: duckdb.DuckDBPyConnection, relation: str) -> str:
+    """The columns and types, row count and order-free hashes of the rows of `relation` (a
+    table or a Parquet file read back): two different contents give the same fingerprint
+    with negligible probability."""
+    columns = ", ".join(f"{name} {kind}" for name, kind, *_ in session.execute(f"describe select * from {relation}")
+                        .fetchall())
     rows, total, mixed = session.execute(
-        f'select count(*), coalesce(sum(hash(t)::hugeint), 0), coalesce(bit_xor(hash(t)), 0) from main."{table}" as t'
+        f"select count(*), coalesce(sum(hash(t)::hugeint), 0), coalesce(bit_xor(hash(t)), 0) from {relation} as t"
     ).fetchone()
     return f"{columns}|{rows}|{total}|{mixed}"
 
 
-def stored_fingerprint(session: duckdb.DuckDBPyConnection, path: Path) -> str | None:
-    if not path.exists():
+def file_fingerprint(session: duckdb.DuckDBPyConnection, path: Path) -> str | None:
+    """The fingerprint of what the Parquet file holds, read in full; None when it cannot be
+    read (missing, truncated, corrupted anywhere): it is written again."""
+    if not path.is_file():
         return None
     try:
-        found = session.execute("select value from parquet_kv_metadata(?) where key = ?",
-                                [str(path), FINGERPRINT_KEY.encode()]).fetchone()
-    except duckdb.Error:  # not a Parquet file we can read: write it again
+        return fingerprint(session, f"read_parquet('{path}')")
+    except duckdb.Error:
         return None
-    return found[0].decode() if found else None
 
 
 def write_parquet(session: duckdb.DuckDBPyConnection, warehouse: str, marts: list[str]) -> list[tuple[str, bool]]:
-    """Each mart to `<warehouse>_parquet/<mart>.parquet` when its fingerprint changed; lists
-    (mart, written). Owner-only, and swapped into place whole."""
+    """Each mart to `<warehouse>_parquet/<mart>.parquet` unless the file already holds exactly
+    the mart; lists (mart, written). Owner-only on every build (the files may hold NHS
+    numbers), and swapped into place whole."""
     directory = Path(warehouse).with_name(Path(warehouse).stem + "_parquet")
     make_private_directory(directory)
+    os.chmod(directory, 0o700)
     results = []
     for mart in marts:
         path = directory / f"{mart}.parquet"
-        current = fingerprint(session, mart)
-        if stored_fingerprint(session, path) == current:
+        if file_fingerprint(session, path) == fingerprint(session, f'main."{mart}"'):
+            os.chmod(path, 0o600)
             results.append((mart, False))
             continue
-        metadata = current.replace("'", "''")
         write_private(path, lambda temporary, mart=mart: session.execute(
-            f"copy main.\"{mart}\" to '{temporary}' (format parquet, kv_metadata {{{FINGERPRINT_KEY}: '{metadata}'}})"))
+            f"copy main.\"{mart}\" to '{temporary}' (format parquet)"))
         results.append((mart, True))
     return results

@@ -294,7 +294,8 @@ def datapackage(month: str, files: list[tuple[str, list[str]]], descriptions: di
 def write_month(directory: Path, month: str, csv_files: list[CsvFile], page: str,
                 page_rows: int, package: str | None = None) -> list[tuple[str, int]]:
     """Write the month's files: every one to a temporary name first, then all renamed into
-    place, so a failure part-way leaves the previous publication as it was."""
+    place, so a failure part-way leaves the previous publication as it was; then remove the
+    month's CSVs this publication does not have."""
     make_private_directory(directory)
     staged: list[tuple[Path, Path]] = []
     texts = [(file_name(month, "summary", "html"), page, page_rows)]
@@ -317,5 +318,11 @@ def write_month(directory: Path, month: str, csv_files: list[CsvFile], page: str
         raise
     for staged_path, final in staged:
         staged_path.replace(final)
+    # A CSV of this month that this publication does not have (an earlier build's sub-ICB or
+    # age and gender file, say) would contradict it: the month's files are exactly these.
+    written = {final.name for _, final in staged}
+    for leftover in directory.glob(f"care_information_choices_{month}_*.csv"):
+        if leftover.name not in written:
+            leftover.unlink()
     return [(final.name, rows) for (_, final), rows in
             zip(staged, [csv_file.rows for csv_file in csv_files] + [rows for _, _, rows in texts])]

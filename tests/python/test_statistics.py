@@ -182,6 +182,44 @@ def test_a_month_before_2022_07_is_shown_by_ccg() -> None:
             assert parser.by_table[(f"{key}-rates", code, "type1_rate")] == "*"
 
 
+def test_a_republished_month_keeps_no_csv_it_no_longer_has(tmp_path: Path) -> None:
+    """docs/rules.md §5: a month's files are exactly its publication's. Republished without
+    today's geography (the seed emptied), its earlier sub-ICB file goes; other months' stay."""
+    from opt_out_io.publication import CsvFile, write_month
+
+    stale = tmp_path / "care_information_choices_2025-10_sub_icb.csv"
+    other_month = tmp_path / "care_information_choices_2025-09_sub_icb.csv"
+    for path in (stale, other_month):
+        path.write_text("ACH_DATE\n")
+    written = write_month(tmp_path, "2025-10", [CsvFile("ccg", 1, lambda p: p.write_text("ACH_DATE\n01/10/2025\n"))],
+                          "<html></html>", 1)
+    assert [name for name, _ in written] == ["care_information_choices_2025-10_ccg.csv",
+                                             "care_information_choices_2025-10_summary.html"]
+    assert not stale.exists() and other_month.exists()
+
+
+def test_a_mangled_geography_seed_stops_the_build_naming_the_rows(tmp_path: Path) -> None:
+    """SPEC §9: an ICB code with a trailing space (which would publish one ICB as two rows), an
+    ONS code given to two locations and a practice code in lower case stop the build, each
+    named in the log."""
+    project = copy_project(tmp_path / "project")
+    seed = project / "seeds" / "sub_icb_locations.csv"
+    lines = seed.read_text().splitlines()
+    lines[2] = lines[2].replace(",QE1,", ",QE1 ,")
+    lines[4] = lines[4].replace("E38000085", "E38000034")
+    seed.write_text("\n".join(lines) + "\n")
+    members = project / "seeds" / "practice_sub_icb_locations.csv"
+    members.write_text(members.read_text().replace("D84001,", "d84001,"))
+    warehouse = Warehouse(tmp_path / "w", project_dir=project)
+    warehouse.landing.mkdir(parents=True)
+    result = warehouse.dbt("build", "--select", "sub_icb_locations", "practice_sub_icb_locations", check=False)
+    assert result.returncode != 0
+    for named in ("problem=code_not_upper_case_letters_and_digits, area_code=01A",
+                  "problem=ons_code_of_two_areas, area_code=E38000034",
+                  "problem=practice_code_not_as_r6_writes_it, area_code=d84001"):
+        assert named in result.stdout, named
+
+
 def membership_from_seeds() -> tuple[list[dict], dict[str, dict]]:
     """The seeds as a reader sees them (independent of the warehouse)."""
     seeds = Path(__file__).resolve().parents[2] / "seeds"
@@ -399,6 +437,13 @@ def test_republishing_a_past_month_builds(demo_warehouse: Warehouse, tmp_path: P
     shutil.copytree(demo_warehouse.parquet, warehouse.parquet)
     unchanged = warehouse.parquet / "practice_opt_out_statistics.parquet"
     before = (unchanged.stat().st_mtime_ns, unchanged.stat().st_ino)
+    # Loosened permissions are tightened again, and a file corrupted in its middle (its
+    # footer intact) is written again.
+    (warehouse.parquet / "current_opt_outs.parquet").chmod(0o644)
+    corrupted = warehouse.parquet / "national_opt_out_statistics.parquet"
+    with corrupted.open("r+b") as handle:
+        handle.seek(8)
+        handle.write(b"\0" * 64)
     past = demo_months()[-2]
     warehouse.build(extra_vars={"publication_month": past})
     _, rows = read_csv(warehouse.publication / f"care_information_choices_{past}_national.csv")
@@ -408,6 +453,10 @@ def test_republishing_a_past_month_builds(demo_warehouse: Warehouse, tmp_path: P
     written = dict(warehouse.query("select table_name, parquet_written from analyst_copy where parquet_written is not null"))
     assert written["practice_opt_out_statistics"] is False and written["current_opt_outs"] is False
     assert (unchanged.stat().st_mtime_ns, unchanged.stat().st_ino) == before
+    assert stat.S_IMODE((warehouse.parquet / "current_opt_outs.parquet").stat().st_mode) == 0o600
+    assert written["national_opt_out_statistics"] is True
+    assert warehouse.query(f"select count(*) from '{corrupted}'") == warehouse.query(
+        "select count(*) from national_opt_out_statistics")
     assert written["published_record_versions"] is True
     versions = warehouse.query("select count(*) from published_record_versions")[0][0]
     assert warehouse.query(f"select count(*) from '{warehouse.parquet / 'published_record_versions.parquet'}'")[0][0] \

@@ -34,6 +34,8 @@ ARGUMENTS = {
     "column": "A column name (text).",
     "columns": "The column names (a list of text), in order.",
     "level": "The geography level of SPEC §9 (text): sub_icb, icb or region.",
+    "child": "The lower geography level of SPEC §9 (text): sub_icb or icb.",
+    "parent": "The geography level above `child` (text): icb or region.",
     "pattern": "A regular expression (text) matched against the whole value.",
     "files": "The landing files to read (rows of landing.files: path, source_file).",
     "paths": "The paths of the landing files to read.",

@@ -110,3 +110,35 @@ select
 from published
 order by {{ adapter.quote(header ~ "_CODE") }}
 {%- endmacro %}
+
+{#- statistics_checks (SPEC §9): the (month) rows where the `parent` level's figures (icb or
+    region) differ from the sums of its `child` level's (sub_icb or icb) by the hierarchy of
+    sub_icb_locations; an area missing on either side counts too. UNKNOWN sums to UNKNOWN. -#}
+{% macro area_hierarchy_mismatches(child, parent) -%}
+    select coalesce(summed.reporting_month, area.reporting_month) as reporting_month
+    from (
+        select
+            children.reporting_month,
+            coalesce(parents.{{ parent }}_code, 'UNKNOWN') as area_code,
+            sum(children.registered_patients) as registered_patients,
+            sum(children.type1_opt_outs) as type1_opt_outs,
+            sum(children.type2_opt_outs) as type2_opt_outs
+        from {{ ref(child ~ '_opt_out_statistics') }} as children
+        left join (
+            select distinct
+                {{ child }}_code,
+                {{ parent }}_code
+            from {{ ref('sub_icb_locations') }}
+        ) as parents
+            on children.{{ child }}_code = parents.{{ child }}_code
+        group by children.reporting_month, coalesce(parents.{{ parent }}_code, 'UNKNOWN')
+    ) as summed
+    full outer join {{ ref(parent ~ '_opt_out_statistics') }} as area
+        on summed.reporting_month = area.reporting_month and summed.area_code = area.{{ parent }}_code
+    where
+        summed.area_code is null
+        or area.{{ parent }}_code is null
+        or summed.registered_patients is distinct from area.registered_patients
+        or summed.type1_opt_outs is distinct from area.type1_opt_outs
+        or summed.type2_opt_outs <> area.type2_opt_outs
+{%- endmacro %}

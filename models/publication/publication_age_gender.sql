@@ -11,18 +11,51 @@ cells as (
         and (select max(failures) from {{ ref('statistics_checks') }}) = 0
 ),
 
+-- Each cell, every band's and every gender's total (All), and England's (All, All).
 summed as (
     select
         reporting_month,
-        case when grouping(age_band) = 1 then 'All' else age_band end as age_band,
-        case when grouping(gender) = 1 then 'All' else gender end as gender,
-        grouping(age_band) = 1 and grouping(gender) = 1 as is_england_total,
+        age_band,
+        gender,
+        false as is_england_total,
         sum(type2_opt_outs) as type2_opt_outs,
         sum(case when not deceased then type2_opt_outs else 0 end) as living,
         sum(case when deceased then type2_opt_outs else 0 end) as deceased
     from cells
-    group by grouping sets ((reporting_month, age_band, gender), (reporting_month, age_band), (reporting_month, gender),
-        (reporting_month))
+    group by reporting_month, age_band, gender
+    union all
+    select
+        reporting_month,
+        age_band,
+        'All' as gender,
+        false as is_england_total,
+        sum(type2_opt_outs) as type2_opt_outs,
+        sum(case when not deceased then type2_opt_outs else 0 end) as living,
+        sum(case when deceased then type2_opt_outs else 0 end) as deceased
+    from cells
+    group by reporting_month, age_band
+    union all
+    select
+        reporting_month,
+        'All' as age_band,
+        gender,
+        false as is_england_total,
+        sum(type2_opt_outs) as type2_opt_outs,
+        sum(case when not deceased then type2_opt_outs else 0 end) as living,
+        sum(case when deceased then type2_opt_outs else 0 end) as deceased
+    from cells
+    group by reporting_month, gender
+    union all
+    select
+        reporting_month,
+        'All' as age_band,
+        'All' as gender,
+        true as is_england_total,
+        sum(type2_opt_outs) as type2_opt_outs,
+        sum(case when not deceased then type2_opt_outs else 0 end) as living,
+        sum(case when deceased then type2_opt_outs else 0 end) as deceased
+    from cells
+    group by reporting_month
 ),
 
 published as (

@@ -101,42 +101,13 @@ area_mismatches as (
 
 -- Each ICB's figures are the sums of its sub-ICB locations', each region's of its ICBs'
 -- (by sub_icb_locations; UNKNOWN goes to UNKNOWN): the three files agree with each other.
-parents as (
-    select distinct
-        sub_icb_code,
-        icb_code,
-        region_code
-    from {{ ref('sub_icb_locations') }}
+icb_hierarchy_mismatches as (
+    {{ area_hierarchy_mismatches('sub_icb', 'icb') }}
 ),
 
-{%- for child, parent in [('sub_icb', 'icb'), ('icb', 'region')] %}
-
-{{ parent }}_from_{{ child }} as (
-    select
-        children.reporting_month,
-        coalesce(parents.{{ parent }}_code, 'UNKNOWN') as area_code,
-        sum(children.registered_patients) as registered_patients,
-        sum(children.type1_opt_outs) as type1_opt_outs,
-        sum(children.type2_opt_outs) as type2_opt_outs
-    from {{ ref(child ~ '_opt_out_statistics') }} as children
-    left join (select distinct {{ child }}_code, {{ parent }}_code from parents) as parents
-        on children.{{ child }}_code = parents.{{ child }}_code
-    group by children.reporting_month, coalesce(parents.{{ parent }}_code, 'UNKNOWN')
+region_hierarchy_mismatches as (
+    {{ area_hierarchy_mismatches('icb', 'region') }}
 ),
-
-{{ parent }}_hierarchy_mismatches as (
-    select coalesce(summed.reporting_month, area.reporting_month) as reporting_month
-    from {{ parent }}_from_{{ child }} as summed
-    full outer join {{ ref(parent ~ '_opt_out_statistics') }} as area
-        on summed.reporting_month = area.reporting_month and summed.area_code = area.{{ parent }}_code
-    where
-        summed.area_code is null
-        or area.{{ parent }}_code is null
-        or summed.registered_patients is distinct from area.registered_patients
-        or summed.type1_opt_outs is distinct from area.type1_opt_outs
-        or summed.type2_opt_outs <> area.type2_opt_outs
-),
-{%- endfor %}
 
 -- The age and gender cells of a month count every patient opted out at its last day once:
 -- they add up to England's current_type2_opt_outs every month (SPEC §9), unless the mart is

@@ -33,10 +33,11 @@ latest as (
         min(demographics.year_of_birth) as year_of_birth,
         min(demographics.gender) as gender,
         min(demographics.date_of_death) as date_of_death,
-        count(distinct demographics.year_of_birth) = 1
-        and count(distinct demographics.gender) = 1
-        and count(distinct coalesce(cast(demographics.date_of_death as {{ dbt.type_string() }}), 'none')) = 1
-        as is_consistent
+        (
+            count(distinct demographics.year_of_birth) = 1
+            and count(distinct demographics.gender) = 1
+            and count(distinct coalesce(cast(demographics.date_of_death as {{ dbt.type_string() }}), 'none')) = 1
+        ) as is_consistent
     from demographics
     inner join latest_extracts
         on

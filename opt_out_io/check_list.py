@@ -236,7 +236,7 @@ def check_list(input_csv: Path, output_csv: Path, column: str = "nhs_number", as
             # The compiled SQL reads the published record as memory.published.*: views over the warehouse's.
             con.execute(f"attach '{warehouse}' as warehouse (read_only)")
             con.execute("create schema published")
-            for table in ("published_current_opt_outs", "published_opt_out_periods"):
+            for table in ("published_current_opt_outs", "published_opt_out_periods", "published_nhs_number_links"):
                 con.execute(f"create view published.{table} as select * from warehouse.published.{table}")
             columns = ", ".join(f"{quoted(name)} varchar" for name in parsed.columns)
             con.execute(f"create temp table checked_list ({row_column} bigint, {columns})")

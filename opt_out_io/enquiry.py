@@ -7,7 +7,9 @@ sees in ps, shell history keeps, and dbt writes into target/run_results.json): a
 it is typed at a prompt that does not show it; otherwise one line is read from standard
 input, as in `printf '%s\n' "$n" | python -m opt_out_io enquiry`.
 
-Prints every Type 2 event received for the number (type, action, recorded and received
+A superseded number (SPEC §9, changed NHS numbers) is answered as the patient's: the number
+they are known by now, from the published links. Prints every Type 2 event received for the
+number (type, action, recorded and received
 dates, practice, whether the recorded date was imputed), the periods during which its
 opt-out was applied, and the published record versions and releases built while it was
 applied. The number is given to the database only as a query parameter: the SQL comes from
@@ -28,10 +30,14 @@ from opt_out_io.check_list import ListProblem, warehouse_path
 
 SEPARATOR = "\n-- next query --\n"
 MARTS = ("opt_out_events", "opt_out_periods", "published_record_versions", "release_manifest")
+# SPEC §9: a superseded number is looked up as its patient's, the number they are known by now.
+PUBLISHED = ("published_nhs_number_links",)
 QUERIES = {
     "number": "select {{ normalise_nhs_number('candidate.value') }} as nhs_number, "
               "{{ is_valid_nhs_number(normalise_nhs_number('candidate.value')) }} as is_valid "
               "from (select cast($1 as varchar) as value) as candidate",
+    "patient": "select patient_number, effective_date, linked_at from {{ ref('published_nhs_number_links') }} "
+               "where nhs_number = $1",
     "events": "select received_date, opt_out_type, action, recorded_date, recorded_date_imputed, practice_code "
               "from {{ ref('opt_out_events') }} where nhs_number = $1 order by received_date, recorded_date, action",
     "periods": "select applied_from, applied_to from {{ ref('opt_out_periods') }} where nhs_number = $1 "
@@ -67,15 +73,26 @@ def answer(raw_number: str) -> list[str]:
         con.execute(f"attach '{warehouse}' as warehouse (read_only)")
         for mart in MARTS:
             con.execute(f"create view main.{mart} as select * from warehouse.main.{mart}")
+        con.execute("create schema published")
+        for table in PUBLISHED:
+            con.execute(f"create view published.{table} as select * from warehouse.published.{table}")
         number, is_valid = con.execute(queries["number"], [raw_number]).fetchone()
         if not is_valid:
             raise ListProblem("that is not a valid NHS number (10 digits whose Modulus 11 check digit holds; "
                               "spaces and hyphens are allowed)")
+        link = con.execute(queries["patient"], [number]).fetchone()
+        if link is not None:
+            number = link[0]
         events = con.execute(queries["events"], [number]).fetchall()
         periods = con.execute(queries["periods"], [number]).fetchall()
         versions = con.execute(queries["versions"], [number]).fetchall()
         releases = con.execute(queries["releases"], [number]).fetchall()
     lines = ["Enquiry about the NHS number given (valid; it is not repeated here)."]
+    if link is not None:
+        # The patient's later number is not printed either: the answer is theirs, under any number.
+        lines.append(f"The patient was given a different NHS number from {link[1]} (the change was received on "
+                     f"{link[2]:%Y-%m-%d}): their opt-out follows them, and everything below is theirs under "
+                     "either number.")
     if not events:
         return lines + ["No Type 2 opt-out or withdrawal has been received for it. Type 1 codes sent in the Type 2 "
                         "feed are never stored (R4), so they cannot be looked up."]

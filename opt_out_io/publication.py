@@ -188,7 +188,8 @@ def age_gender_section(month: str, rows: list[dict] | None) -> str:
             f"<th>Living</th><th>Deceased</th></tr></thead>\n<tbody>\n{body}\n</tbody></table>\n"
             '<p class="note">Patients opted out at the last day of the month, each counted once, by their latest '
             "demographics: age is that day's year minus the year of birth; Unknown when no demographics are known. "
-            "Every cell but the England total (All, All) is under the disclosure control above.</p>\n</section>")
+            "Every figure but England's total (All, All) is under the disclosure control above, its living and "
+            "deceased split included.</p>\n</section>")
 
 
 def summary_page(month: str, national: dict, series: list, ccgs: list[dict], disclosure: str,

@@ -333,13 +333,53 @@ def write_demographics(landing: Path, patients: list[Patient], rng: random.Rando
     write_csv(landing / "patient_demographics" / "2025-10" / "demographics_2025-10-01.csv", DEMOGRAPHICS_HEADER, second)
 
 
+CHANGES_HEADER = ["extract_date", "superseded_nhs_number", "nhs_number", "effective_date"]
+
+
+def write_nhs_number_changes(landing: Path, episodes: Path, patients: list[Patient], rng: random.Random) -> None:
+    """SPEC §9: a patient given a new number twice (A -> B -> C), received after their opt-out;
+    a withdrawn patient's new number; and what is left for a person: two patients' histories
+    (both opted out before the change), one number linked to two, a cycle; with rows to
+    reject. The release input gets episodes under the superseded numbers."""
+    plain = [p for p in patients if len(p.codes) == 1 and p.codes[0].code in TYPE2_OPT_OUT.values()
+             and p.sent_as is None and p.leaves_after is None]
+    withdrawn = [p for p in patients if len(p.codes) == 2 and p.codes[1].code in TYPE2_WITHDRAWAL.values()]
+    early = [p for p in plain if p.codes[0].first <= 2]   # received before the link's effective date
+    chained, forked = plain[0], plain[3]
+    merged_old, merged_new = [p for p in early if p not in (chained, forked)][:2]
+    middle, last, after_withdrawal = (synthetic_nhs_number(rng) for _ in range(3))
+    fork_a, fork_b, cycle_a, cycle_b = (synthetic_nhs_number(rng) for _ in range(4))
+    rows = [
+        ["2025-09-01", chained.nhs_number, middle, "2025-06-15"],
+        ["2025-09-01", middle, last, "2025-08-20"],
+        ["2025-09-01", withdrawn[0].nhs_number, after_withdrawal, "2025-07-01"],
+        ["2025-09-01", merged_old.nhs_number, merged_new.nhs_number, "2025-08-01"],   # merges_two_histories
+        ["2025-09-01", forked.nhs_number, fork_a, "2025-08-01"],                     # links_to_two_numbers
+        ["2025-09-01", forked.nhs_number, fork_b, "2025-08-02"],
+        ["2025-09-01", cycle_a, cycle_b, "2025-08-01"],                              # cycle
+        ["2025-09-01", cycle_b, cycle_a, "2025-08-01"],
+        ["2025-09-01", chained.nhs_number, middle, "2025-06-15"],                    # a repeat: one link
+        ["2025-09-01", "9000000008", last, "2025-08-01"],                            # invalid_nhs_number
+        ["2025-09-01", last, last, "2025-08-01"],                                    # same_nhs_number
+        ["2025-09-01", synthetic_nhs_number(rng), synthetic_nhs_number(rng), "2025-10-01"],  # invalid_effective_date
+    ]
+    write_csv(landing / "nhs_number_changes" / "2025-09" / "nhs_number_changes_2025-09-01.csv", CHANGES_HEADER, rows)
+    with episodes.open(newline="", encoding="utf-8") as handle:
+        count = sum(1 for _ in handle) - 1
+    with episodes.open("a", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        for index, (number, practice) in enumerate([(chained.nhs_number, "A81001"), (middle, "A81002"),
+                                                    (last, "A81003"), (after_withdrawal, "B82001")], start=1):
+            writer.writerow([f"EP{count + index:05d}", number, practice, "2025-09-10", "RXR", "J18.9"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "demo_data" / "landing")
     args = parser.parse_args()
     rng = random.Random(20250401)
     patients = build_patients(rng)
-    for folder in ("opt_out_codes", "practice_counts", "gp_level_data", "patient_demographics"):
+    for folder in ("opt_out_codes", "practice_counts", "gp_level_data", "patient_demographics", "nhs_number_changes"):
         shutil.rmtree(args.out / folder, ignore_errors=True)
     write_codes(args.out, patients, rng)
     write_counts(args.out, rng)
@@ -347,6 +387,8 @@ def main() -> None:
     write_hospital_episodes(args.out.parent / "releases" / "hospital_episodes.csv", patients, rng)
     # Its own seed, so adding the feed changed none of the files above.
     write_demographics(args.out, patients, random.Random(20251001))
+    write_nhs_number_changes(args.out, args.out.parent / "releases" / "hospital_episodes.csv", patients,
+                             random.Random(20250901))
     print(f"wrote demo landing files for {len(patients)} patients under {args.out}")
 
 

@@ -7,6 +7,7 @@
     * every month from the earliest extract_date of a first arrival rewritten since then: a
       new or earlier-received event can change R8's status at any later date, never before
       its received date;
+    * every month, when an NHS number link (SPEC §9) changed a patient since then;
     * with `with_counts`, months with practice counts received since then (a month whose
       counts arrive before its codes is a reporting month: R8 at its last day is needed).
     The refs are taken before anything else, so dbt records them when it parses the model. -#}
@@ -15,6 +16,7 @@
     {%- set first_arrivals = ref('int_opt_out_code_first_arrivals') -%}
     {%- set reporting_months = ref('int_reporting_months') -%}
     {%- set counts = ref('int_practice_count_rows_received') if with_counts else none -%}
+    {%- set links = ref('int_nhs_number_patients') -%}
     {%- if not execute or not is_incremental() -%}
         {{ return([]) }}
     {%- endif -%}
@@ -44,6 +46,12 @@
             where reporting_month >= (
                 select cast({{ dbt.date_trunc('month', 'extract_date') }} as date) from earliest_change
             )
+            -- A changed NHS number link (SPEC §9) can move a patient's events between
+            -- numbers in any month: every month is derived again (links are rare).
+            union all
+            select reporting_month
+            from {{ reporting_months }}
+            where exists (select 1 from {{ links }} where derived_at > (select derived_at from since))
             {%- if counts is not none %}
                 union all
                 select cast({{ dbt.date_trunc('month', 'extract_date') }} as date) as reporting_month

@@ -19,6 +19,11 @@
             'received_once': true,
             'columns': ['extract_date', 'nhs_number', 'year_of_birth', 'gender', 'date_of_death'],
         },
+        'nhs_number_changes': {
+            'folder': 'nhs_number_changes',
+            'received_once': true,
+            'columns': ['extract_date', 'superseded_nhs_number', 'nhs_number', 'effective_date'],
+        },
         'gp_level_data_patients': {
             'folder': 'gp_level_data/patients',
             'columns': ['collection_date', 'practice_code', 'nhs_number', 'usual_gp_code'],

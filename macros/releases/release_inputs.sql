@@ -1,7 +1,8 @@
 {#- The one model or seed a release `node` reads (besides the published opt-out record),
     as a one-item list of relations; a release reading more or fewer fails, naming it. -#}
 {% macro release_inputs(node) %}
-    {%- set opt_out_record = ['published_current_opt_outs', 'published_opt_out_periods', 'release_manifest'] -%}
+    {%- set opt_out_record = ['published_current_opt_outs', 'published_opt_out_periods', 'published_nhs_number_links',
+                              'release_manifest'] -%}
     {%- set inputs = [] -%}
     {%- for upstream_id in node.depends_on.nodes -%}
         {%- set upstream = graph.nodes.get(upstream_id) -%}

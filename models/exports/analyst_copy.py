@@ -31,6 +31,7 @@ def model(dbt, session):
         "icb_opt_out_statistics": dbt.ref("icb_opt_out_statistics"),
         "region_opt_out_statistics": dbt.ref("region_opt_out_statistics"),
         "type2_opt_outs_by_age_gender": dbt.ref("type2_opt_outs_by_age_gender"),
+        "nhs_number_change_conflicts": dbt.ref("nhs_number_change_conflicts"),
         "individual_gp_level_data": dbt.ref("individual_gp_level_data"),
         "gp_level_data_practice_report": dbt.ref("gp_level_data_practice_report"),
         "gp_level_data_collection_summary": dbt.ref("gp_level_data_collection_summary"),

@@ -63,6 +63,16 @@ lines_in_history as (
         received_at > {{ received_files_watermark() }}
         and source_file in (select source_file from read_this_run)
     group by source_file
+    union all
+    select
+        'nhs_number_changes' as feed,
+        source_file,
+        count(*) as lines_recorded
+    from {{ ref('int_nhs_number_change_rows_received') }}
+    where
+        received_at > {{ received_files_watermark() }}
+        and source_file in (select source_file from read_this_run)
+    group by source_file
 ),
 
 new_files as (

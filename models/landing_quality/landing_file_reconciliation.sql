@@ -44,6 +44,14 @@ received as (
     from {{ ref('int_patient_demographic_rows_received') }}
     group by source_file
     union all
+    select
+        'nhs_number_changes' as feed,
+        source_file,
+        count(*) as rows_received,
+        min(received_at) as first_received_at
+    from {{ ref('int_nhs_number_change_rows_received') }}
+    group by source_file
+    union all
     -- GP-level feeds are never stored (R14): what was read this run is what was received.
     select
         'gp_level_data_patients' as feed,
@@ -84,6 +92,14 @@ accepted as (
         source_file,
         count(*) as rows_accepted
     from {{ ref('int_patient_demographic_rows_received') }}
+    where rejection_reason is null
+    group by source_file
+    union all
+    select
+        'nhs_number_changes' as feed,
+        source_file,
+        count(*) as rows_accepted
+    from {{ ref('int_nhs_number_change_rows_received') }}
     where rejection_reason is null
     group by source_file
     union all

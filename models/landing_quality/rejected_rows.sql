@@ -2,7 +2,8 @@
 -- and the raw values as sent — none for a line that did not split into its columns (R3),
 -- for a Type 1 row or one that looks like it (R4), or for any GP-level row (R14).
 -- patient_demographics rows (SPEC §9) keep extract_date and nhs_number in their columns and
--- their other values in year_of_birth, gender and date_of_death.
+-- their other values in year_of_birth, gender and date_of_death; nhs_number_changes rows
+-- theirs in superseded_nhs_number and effective_date.
 with
 
 code_rejects as (
@@ -21,6 +22,8 @@ code_rejects as (
         cast(null as {{ dbt.type_string() }}) as year_of_birth,
         cast(null as {{ dbt.type_string() }}) as gender,
         cast(null as {{ dbt.type_string() }}) as date_of_death,
+        cast(null as {{ dbt.type_string() }}) as superseded_nhs_number,
+        cast(null as {{ dbt.type_string() }}) as effective_date,
         received_at
     from {{ ref('int_opt_out_code_rows_rejected') }}
     where rejection_reason is not null
@@ -57,6 +60,8 @@ count_rejects as (
         cast(null as {{ dbt.type_string() }}) as year_of_birth,
         cast(null as {{ dbt.type_string() }}) as gender,
         cast(null as {{ dbt.type_string() }}) as date_of_death,
+        cast(null as {{ dbt.type_string() }}) as superseded_nhs_number,
+        cast(null as {{ dbt.type_string() }}) as effective_date,
         count_rows.received_at
     from count_rows
     left join conflicting_counts
@@ -84,6 +89,8 @@ gp_patient_rejects as (
         cast(null as {{ dbt.type_string() }}) as year_of_birth,
         cast(null as {{ dbt.type_string() }}) as gender,
         cast(null as {{ dbt.type_string() }}) as date_of_death,
+        cast(null as {{ dbt.type_string() }}) as superseded_nhs_number,
+        cast(null as {{ dbt.type_string() }}) as effective_date,
         cast(null as timestamp) as received_at
     from {{ ref('int_gp_level_data_patient_rows_classified') }}
     where rejection_reason is not null
@@ -105,6 +112,8 @@ gp_code_rejects as (
         cast(null as {{ dbt.type_string() }}) as year_of_birth,
         cast(null as {{ dbt.type_string() }}) as gender,
         cast(null as {{ dbt.type_string() }}) as date_of_death,
+        cast(null as {{ dbt.type_string() }}) as superseded_nhs_number,
+        cast(null as {{ dbt.type_string() }}) as effective_date,
         cast(null as timestamp) as received_at
     from {{ ref('int_gp_level_data_code_rows_classified') }}
     where rejection_reason is not null
@@ -126,8 +135,33 @@ demographic_rejects as (
         year_of_birth_raw as year_of_birth,
         gender_raw as gender,
         date_of_death_raw as date_of_death,
+        cast(null as {{ dbt.type_string() }}) as superseded_nhs_number,
+        cast(null as {{ dbt.type_string() }}) as effective_date,
         received_at
     from {{ ref('int_patient_demographic_rows_received') }}
+    where rejection_reason is not null
+),
+
+change_rejects as (
+    select
+        'nhs_number_changes' as feed,
+        source_file,
+        row_number,
+        rejection_reason as reason,
+        extract_date_raw as extract_date,
+        cast(null as {{ dbt.type_string() }}) as practice_code,
+        nhs_number_raw as nhs_number,
+        cast(null as {{ dbt.type_string() }}) as code,
+        cast(null as {{ dbt.type_string() }}) as recorded_date,
+        cast(null as {{ dbt.type_string() }}) as registered_patients,
+        cast(null as {{ dbt.type_string() }}) as type1_opt_outs,
+        cast(null as {{ dbt.type_string() }}) as year_of_birth,
+        cast(null as {{ dbt.type_string() }}) as gender,
+        cast(null as {{ dbt.type_string() }}) as date_of_death,
+        superseded_nhs_number_raw as superseded_nhs_number,
+        effective_date_raw as effective_date,
+        received_at
+    from {{ ref('int_nhs_number_change_rows_received') }}
     where rejection_reason is not null
 ),
 
@@ -141,6 +175,8 @@ all_rejects as (
     select * from gp_code_rejects
     union all
     select * from demographic_rejects
+    union all
+    select * from change_rejects
 )
 
 select
@@ -158,5 +194,7 @@ select
     year_of_birth,
     gender,
     date_of_death,
+    superseded_nhs_number,
+    effective_date,
     received_at
 from all_rejects

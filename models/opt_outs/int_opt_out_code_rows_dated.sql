@@ -7,8 +7,23 @@
 {{ config(materialized='view') }}
 with
 
+-- SPEC §9: each row under the number its patient is known by now (changed NHS numbers).
 first_arrivals as (
-    select * from {{ ref('int_opt_out_code_first_arrivals') }}
+    select
+        arrivals.source_file,
+        arrivals.row_number,
+        arrivals.extract_date,
+        arrivals.practice_code,
+        {{ patient_number('arrivals.nhs_number', 'links') }} as nhs_number,
+        arrivals.opt_out_type,
+        arrivals.action,
+        arrivals.recorded_date,
+        arrivals.recorded_date_is_valid,
+        arrivals.recorded_date_as_sent,
+        arrivals.first_received_at,
+        arrivals.derived_at
+    from {{ ref('int_opt_out_code_first_arrivals') }} as arrivals
+    left join {{ ref('int_nhs_number_patients') }} as links on arrivals.nhs_number = links.nhs_number
 ),
 
 dated as (

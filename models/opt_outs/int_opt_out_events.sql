@@ -3,6 +3,7 @@
         materialized=derived_history_materialization(),
         incremental_strategy='delete+insert',
         unique_key='nhs_number',
+        pre_hook="{{ clear_relinked_numbers() }}",
     )
 }}
 -- Implements R7: one row per event (nhs_number, opt_out_type, action, recorded_date);
@@ -10,14 +11,20 @@
 -- extract_date that carried it.
 -- Incremental (docs/rules.md §7): the patients with a row of int_opt_out_code_first_arrivals
 -- rewritten since the last checked build are derived again, whole.
--- depends_on: {{ ref('int_opt_out_code_first_arrivals') }}
+-- With changed NHS numbers (SPEC §9) a patient is everyone known by a number of their chain,
+-- reported under the last number (int_opt_out_code_rows_dated); when a link changes, every
+-- number of every chain is derived again (relinked_numbers) and superseded numbers' rows go.
+-- depends_on: {{ ref('int_opt_out_code_first_arrivals') }}, {{ ref('int_nhs_number_patients') }}
 with
 
 {% if is_incremental() -%}
 touched_patients as (
-    select distinct nhs_number
-    from {{ ref('int_opt_out_code_first_arrivals') }}
-    where derived_at > {{ last_checked_build_started_at() }}
+    select distinct {{ patient_number('arrivals.nhs_number', 'links') }} as nhs_number
+    from {{ ref('int_opt_out_code_first_arrivals') }} as arrivals
+    left join {{ ref('int_nhs_number_patients') }} as links on arrivals.nhs_number = links.nhs_number
+    where arrivals.derived_at > {{ last_checked_build_started_at() }}
+    union
+    {{ relinked_numbers() }}
 ),
 {%- endif %}
 

@@ -2,13 +2,14 @@
 -- events received on or before that date, the one with the latest recorded_date decides,
 -- an opt-out beating a withdrawal on the same date (status_decision_key).
 -- Incremental (docs/rules.md §7): the patients whose events were rewritten since the last
--- checked build are derived again, whole.
--- depends_on: {{ ref('int_opt_out_events') }}
+-- checked build, and every relinked number (SPEC §9), are derived again, whole.
+-- depends_on: {{ ref('int_opt_out_events') }}, {{ ref('int_nhs_number_patients') }}
 {{
     config(
         materialized=derived_history_materialization(),
         incremental_strategy='delete+insert',
         unique_key='nhs_number',
+        pre_hook="{{ clear_relinked_numbers() }}",
     )
 }}
 with
@@ -24,6 +25,8 @@ events as (
         and nhs_number in (
             select nhs_number from {{ ref('int_opt_out_events') }}
             where derived_at > {{ last_checked_build_started_at() }}
+            union
+            {{ relinked_numbers() }}
         )
     {%- endif %}
 ),

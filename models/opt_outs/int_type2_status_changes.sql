@@ -3,11 +3,13 @@
 -- "opted out" starts a period [status_from, status_to); status_to is null while it holds.
 -- Incremental (docs/rules.md §7): the patients whose status by received date was rewritten
 -- since the last checked build are derived again, whole.
+-- depends_on: {{ ref('int_nhs_number_patients') }}
 {{
     config(
         materialized=derived_history_materialization(),
         incremental_strategy='delete+insert',
         unique_key='nhs_number',
+        pre_hook="{{ clear_relinked_numbers() }}",
     )
 }}
 with
@@ -18,6 +20,8 @@ status as (
         where nhs_number in (
             select nhs_number from {{ ref('int_type2_status_by_received_date') }}
             where derived_at > {{ last_checked_build_started_at() }}
+            union
+            {{ relinked_numbers() }}
         )
     {%- endif %}
 ),

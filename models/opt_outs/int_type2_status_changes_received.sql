@@ -16,14 +16,16 @@ changes as (
     from {{ ref('int_type2_status_changes') }}
 ),
 
+-- Under the number the patient is known by now (SPEC §9, changed NHS numbers).
 arrivals as (
     select
-        nhs_number,
-        extract_date,
-        min(first_received_at) as received_at
-    from {{ ref('int_opt_out_code_first_arrivals') }}
-    where opt_out_type = 2
-    group by nhs_number, extract_date
+        {{ patient_number('first_arrivals.nhs_number', 'links') }} as nhs_number,
+        first_arrivals.extract_date,
+        min(first_arrivals.first_received_at) as received_at
+    from {{ ref('int_opt_out_code_first_arrivals') }} as first_arrivals
+    left join {{ ref('int_nhs_number_patients') }} as links on first_arrivals.nhs_number = links.nhs_number
+    where first_arrivals.opt_out_type = 2
+    group by {{ patient_number('first_arrivals.nhs_number', 'links') }}, first_arrivals.extract_date
 ),
 
 received_changes as (

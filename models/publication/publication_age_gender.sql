@@ -1,6 +1,7 @@
 -- SPEC §9 and docs/rules.md §5: England's Type 2 opt-outs of the publication month by age
 -- band and gender, with the marginals (All) — each cell split into living and deceased — under
--- the disclosure control of every cell below the England total. Empty without demographics.
+-- the disclosure control of every figure but England's total (All, All: TYPE_2_OPT_OUTS).
+-- Empty without demographics.
 with
 
 cells as (
@@ -63,13 +64,13 @@ published as (
         {{ ach_date('reporting_month') }} as {{ adapter.quote("ACH_DATE") }},
         age_band as {{ adapter.quote("AGE_BAND") }},
         gender as {{ adapter.quote("GENDER") }},
-        {%- for column, header in [('type2_opt_outs', 'TYPE_2_OPT_OUTS'), ('living', 'LIVING'),
-                                   ('deceased', 'DECEASED')] %}
-            case
-                when is_england_total then cast({{ column }} as {{ dbt.type_string() }})
-                else {{ disclose_count(column) }}
-            end as {{ adapter.quote(header) }},
-        {%- endfor %}
+        -- England's total alone is not altered; its living/deceased split is below it.
+        case
+            when is_england_total then cast(type2_opt_outs as {{ dbt.type_string() }})
+            else {{ disclose_count('type2_opt_outs') }}
+        end as {{ adapter.quote("TYPE_2_OPT_OUTS") }},
+        {{ disclose_count('living') }} as {{ adapter.quote("LIVING") }},
+        {{ disclose_count('deceased') }} as {{ adapter.quote("DECEASED") }},
         case age_band when 'All' then 99 when 'Unknown' then 98 when '0-17' then 0 else 1 end as band_order,
         case when gender = 'All' then 1 else 0 end as gender_order
     from summed

@@ -14,18 +14,20 @@
 }}
 with
 
+-- Under the number the patient is known by now (SPEC §9): a patient is counted once.
 dated_rows as (
     select
-        nhs_number,
-        {{ practice_code_or_unknown() }} as practice_code,
-        extract_date,
-        cast({{ dbt.date_trunc('month', 'extract_date') }} as date) as reporting_month
-    from {{ ref('int_opt_out_code_rows_received') }}
-    where rejection_reason is null
+        {{ patient_number('received.nhs_number', 'links') }} as nhs_number,
+        {{ practice_code_or_unknown('received.practice_code', 'received.practice_code_is_valid') }} as practice_code,
+        received.extract_date,
+        cast({{ dbt.date_trunc('month', 'received.extract_date') }} as date) as reporting_month
+    from {{ ref('int_opt_out_code_rows_received') }} as received
+    left join {{ ref('int_nhs_number_patients') }} as links on received.nhs_number = links.nhs_number
+    where received.rejection_reason is null
     {%- if is_incremental() %}
         -- The range first, so the scan skips the blocks of other months.
-        and extract_date >= cast('{{ touched | first | default('1900-01-01') }}' as date)
-        and {{ reporting_month_in(touched, dbt.date_trunc('month', 'extract_date')) }}
+        and received.extract_date >= cast('{{ touched | first | default('1900-01-01') }}' as date)
+        and {{ reporting_month_in(touched, dbt.date_trunc('month', 'received.extract_date')) }}
     {%- endif %}
 ),
 

@@ -3,20 +3,23 @@
 -- (int_type2_opted_out_at_month_end), counted once. A patient's demographics are those of
 -- their latest accepted patient_demographics row; rows of that extract date that disagree
 -- count as none. Age is the last day's year minus the year of birth, banded 0-17, 18-29,
--- 30-39 ... 80-89, 90+; no demographics row gives band and gender Unknown (never dropped).
+-- 30-39 ... 80-89, 90+; no demographics row (or a year of birth after that day) gives band
+-- and gender Unknown (never dropped).
 -- Deceased: a date of death on or before the month's last day. Empty while the feed has
 -- never delivered an accepted row.
 with
 
+-- Under the number the patient is known by now (SPEC §9, changed NHS numbers).
 demographics as (
     select
-        nhs_number,
-        extract_date,
-        year_of_birth,
-        gender,
-        date_of_death
-    from {{ ref('int_patient_demographic_rows_received') }}
-    where rejection_reason is null
+        {{ patient_number('received.nhs_number', 'links') }} as nhs_number,
+        received.extract_date,
+        received.year_of_birth,
+        received.gender,
+        received.date_of_death
+    from {{ ref('int_patient_demographic_rows_received') }} as received
+    left join {{ ref('int_nhs_number_patients') }} as links on received.nhs_number = links.nhs_number
+    where received.rejection_reason is null
 ),
 
 latest_extracts as (
@@ -57,24 +60,37 @@ opted_out as (
     where exists (select 1 from demographics)
 ),
 
-described as (
+-- Demographics describe the patient at the month's last day only when consistent and the
+-- year of birth is not after it; otherwise band Unknown, gender unknown, not deceased.
+usable as (
     select
         opted_out.reporting_month,
-        case
-            when latest.is_consistent
-                then cast(extract(year from opted_out.month_end) as bigint) - latest.year_of_birth
-        end as age,
-        case when latest.is_consistent then latest.gender else 'unknown' end as gender,
-        coalesce(latest.is_consistent and latest.date_of_death <= opted_out.month_end, false) as deceased
+        opted_out.month_end,
+        latest.year_of_birth,
+        latest.gender,
+        latest.date_of_death
     from opted_out
-    left join latest on opted_out.nhs_number = latest.nhs_number
+    left join latest
+        on
+            opted_out.nhs_number = latest.nhs_number
+            and latest.is_consistent
+            and latest.year_of_birth <= extract(year from opted_out.month_end)
+),
+
+described as (
+    select
+        reporting_month,
+        cast(extract(year from month_end) as bigint) - year_of_birth as age,
+        coalesce(gender, 'unknown') as gender,
+        coalesce(date_of_death <= month_end, false) as deceased
+    from usable
 ),
 
 banded as (
     select
         reporting_month,
         case
-            when age is null or age < 0 then 'Unknown'
+            when age is null then 'Unknown'
             when age < 18 then '0-17'
             when age < 30 then '18-29'
             when age >= 90 then '90+'

@@ -117,6 +117,12 @@ class Reference:
     current: dict[str, tuple[date, date]] = field(default_factory=dict)
     type1_nhs_numbers: set[str] = field(default_factory=set)
     counts_used: dict[tuple[str, date], tuple[int, int]] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)           # superseded number -> patient's number now
+    link_conflicts: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def patient(self, nhs_number: str) -> str:
+        """SPEC §9: the number the patient known by `nhs_number` is known by now."""
+        return self.links.get(nhs_number, nhs_number)
 
     def status_at(self, nhs_number: str, when: date) -> bool:
         """R8: opted out as known at `when`."""
@@ -170,6 +176,14 @@ def compute(landing: Path) -> Reference:
             "recorded": recorded if recorded_ok else None,
             "raw_recorded": (raw_recorded or "").strip(" "),
         }
+
+    # SPEC §9 changed NHS numbers: every accepted row under its patient's number now.
+    histories: dict[str, date] = {}
+    for row in ref.accepted.values():
+        histories[row["nhs"]] = min(histories.get(row["nhs"], row["extract"]), row["extract"])
+    ref.links, ref.link_conflicts = nhs_number_links(landing, histories)
+    for row in ref.accepted.values():
+        row["nhs"] = ref.patient(row["nhs"])
 
     # R5 imputation: earliest extract_date with the same number, meaning and raw date.
     first_seen: dict[tuple, date] = {}
@@ -271,9 +285,10 @@ DEMOGRAPHICS_COLUMNS = ["extract_date", "nhs_number", "year_of_birth", "gender",
 GENDERS = {"male", "female", "other", "unknown"}
 
 
-def demographics(landing: Path) -> dict[str, tuple[int, str, date | None] | None]:
+def demographics(landing: Path, links: dict[str, str] | None = None) -> dict[str, tuple[int, str, date | None] | None]:
     """SPEC §9: each patient's demographics from their latest accepted patient_demographics
-    row — None when the rows of that extract date disagree."""
+    row under any number of their chain (`links`) — None when the rows of that extract date
+    disagree."""
     accepted: dict[str, list[tuple[date, int, str, date | None]]] = defaultdict(list)
     for _, _, values, fault in read_feed(landing, "patient_demographics", DEMOGRAPHICS_COLUMNS):
         if fault:
@@ -281,16 +296,16 @@ def demographics(landing: Path) -> dict[str, tuple[int, str, date | None] | None
         extract, nhs = parse_date(values[0]), normalise_nhs_number(values[1])
         if extract is None or extract > received_on() or not is_valid_nhs_number(nhs):
             continue
-        year = parse_count(values[2])
+        year = parse_count(normalise_code(values[2]))
         if year is None or not 1880 <= year <= extract.year:
             continue
         gender = (normalise_code(values[3]) or "").lower()
         if gender not in GENDERS:
             continue
-        died = parse_date(values[4]) if normalise_code(values[4]) else None
+        died = parse_date(normalise_code(values[4])) if normalise_code(values[4]) else None
         if normalise_code(values[4]) and (died is None or died > extract or died.year < year):
             continue
-        accepted[nhs].append((extract, year, gender, died))
+        accepted[(links or {}).get(nhs, nhs)].append((extract, year, gender, died))
     result: dict[str, tuple[int, str, date | None] | None] = {}
     for nhs, rows in accepted.items():
         latest = max(r[0] for r in rows)
@@ -322,9 +337,52 @@ def age_gender_cells(ref: Reference, people: dict, months: list[date]) -> dict[t
             if not ref.status_at(nhs, month_end):
                 continue
             described = people.get(nhs)
-            if described is None:
+            if described is None or described[0] > month_end.year:
                 cells[(month, "Unknown", "unknown", False)] += 1
                 continue
             year, gender, died = described
             cells[(month, age_band(month_end.year - year), gender, died is not None and died <= month_end)] += 1
     return dict(cells)
+
+
+CHANGES_COLUMNS = ["extract_date", "superseded_nhs_number", "nhs_number", "effective_date"]
+
+
+def nhs_number_links(landing: Path, histories: dict[str, date]) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """SPEC §9, read independently: the accepted links (both numbers valid and different, the
+    effective date no later than the extract's), then the conflicts — a superseded number
+    linked to two numbers, a link whose new number had Type 2 rows before its effective date
+    while the old one has any (two patients' histories), a chain that never ends within 16
+    links — and every other superseded number resolved to the last number of its chain."""
+    effective: dict[tuple[str, str], date] = {}
+    for _, _, values, fault in read_feed(landing, "nhs_number_changes", CHANGES_COLUMNS):
+        if fault:
+            continue
+        extract, old, new, when = (parse_date(values[0]), normalise_nhs_number(values[1]),
+                                   normalise_nhs_number(values[2]), parse_date(values[3]))
+        if extract is None or extract > received_on() or not is_valid_nhs_number(old) or \
+                not is_valid_nhs_number(new) or old == new or when is None or when > extract:
+            continue
+        effective[(old, new)] = min(effective.get((old, new), when), when)
+    targets: dict[str, set[str]] = defaultdict(set)
+    for old, new in effective:
+        targets[old].add(new)
+    conflicts: dict[tuple[str, str], str] = {}
+    applied: dict[str, str] = {}
+    for (old, new), when in effective.items():
+        if len(targets[old]) > 1:
+            conflicts[(old, new)] = "links_to_two_numbers"
+        elif old in histories and new in histories and histories[new] < when:
+            conflicts[(old, new)] = "merges_two_histories"
+        else:
+            applied[old] = new
+    resolved: dict[str, str] = {}
+    for old in applied:
+        number, steps = old, 0
+        while number in applied and steps < 16:
+            number, steps = applied[number], steps + 1
+        if number in applied:
+            conflicts[(old, applied[old])] = "cycle"
+        else:
+            resolved[old] = number
+    return resolved, conflicts

@@ -29,7 +29,8 @@ def expected_release(ref: reference.Reference, as_of: date | None) -> set[str]:
     kept = set()
     for row in episodes():
         number = reference.normalise_nhs_number(row["nhs_number"])
-        if reference.is_valid_nhs_number(number) and not ref.status_at(number, as_of or latest):
+        # SPEC §9: a superseded number is its patient's (the number they are known by now).
+        if reference.is_valid_nhs_number(number) and not ref.status_at(ref.patient(number), as_of or latest):
             kept.add(row["episode_id"])
     return kept
 

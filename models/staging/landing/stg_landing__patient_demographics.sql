@@ -1,5 +1,6 @@
 -- Lines of patient_demographics/ files (SPEC §9), typed and normalised (R1 number, R5 date
--- parsing; gender trimmed like a code, R2, and lower-cased). The rules are applied in
+-- parsing; year, date of death and gender first trimmed of every whitespace like a code,
+-- R2, so every engine reads them alike; gender lower-cased). The rules are applied in
 -- int_patient_demographic_rows_classified.
 with
 
@@ -25,10 +26,10 @@ normalised as (
         has_stray_quote,
         {{ parse_iso_date('extract_date_raw') }} as extract_date,
         {{ normalise_nhs_number('nhs_number_raw') }} as nhs_number,
-        {{ parse_count('year_of_birth_raw') }} as year_of_birth,
+        {{ parse_count(normalise_code('year_of_birth_raw')) }} as year_of_birth,
         lower({{ normalise_code('gender_raw') }}) as gender,
         {{ normalise_code('date_of_death_raw') }} is null as date_of_death_is_empty,
-        {{ parse_iso_date('date_of_death_raw') }} as date_of_death
+        {{ parse_iso_date(normalise_code('date_of_death_raw')) }} as date_of_death
     from data_rows
 ),
 

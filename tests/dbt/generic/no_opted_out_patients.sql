@@ -7,7 +7,7 @@
             {%- do release.update(node.config.meta.get('opt_out_release') or {}) -%}
         {%- endfor -%}
     {%- endif %}
--- depends_on: {{ ref('published_current_opt_outs') }}, {{ ref('published_opt_out_periods') }}
+-- depends_on: {{ ref('published_current_opt_outs') }}, {{ ref('published_opt_out_periods') }}, {{ ref('published_nhs_number_links') }}
 select count(*) as opted_out_rows
 from {{ model }} as released
 inner join ({{ opted_out_patients(release.as_of) }}) as opted_out

@@ -36,6 +36,7 @@ ARGUMENTS = {
     "level": "The geography level of SPEC §9 (text): sub_icb, icb or region.",
     "child": "The lower geography level of SPEC §9 (text): sub_icb or icb.",
     "parent": "The geography level above `child` (text): icb or region.",
+    "links": "The alias (text) of int_nhs_number_patients joined on the raw NHS number.",
     "pattern": "A regular expression (text) matched against the whole value.",
     "files": "The landing files to read (rows of landing.files: path, source_file).",
     "paths": "The paths of the landing files to read.",
@@ -146,6 +147,10 @@ def documented_macros() -> list[dict]:
                 engine, _, base = name.partition("__")
                 if own:
                     description = described[-1]
+                    if "{{" in description or "{%" in description:
+                        # dbt renders YAML descriptions as Jinja, where ref() is undefined.
+                        problems.append(f"{path.relative_to(ROOT)}: the doc comment of macro {name} holds Jinja "
+                                        "({{ or {%), which dbt would render in macros/_macros.yml: write it in words")
                 elif base and engine in ENGINES:
                     description = f"The {ENGINES[engine]} implementation of `{base}` (dispatched)."
                 else:

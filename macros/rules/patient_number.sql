@@ -1,7 +1,7 @@
 {#- SPEC §9, changed NHS numbers: the number the patient known by the NHS number in
     `column` (of the row aliased in `column`) is known by now — the last number of an applied
-    chain of int_nhs_number_patients, or the number itself. Used with
-    `left join {{ ref('int_nhs_number_patients') }} as <links>` on the raw number. -#}
+    chain of int_nhs_number_patients, or the number itself. Used with a left join of
+    int_nhs_number_patients, aliased `links`, on the raw number. -#}
 {% macro patient_number(column, links) -%}
     coalesce({{ links }}.patient_number, {{ column }})
 {%- endmacro %}

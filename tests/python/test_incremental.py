@@ -50,15 +50,15 @@ def shuffled_plan() -> list[list[tuple[str, str, list[str] | None]]]:
     half = len(practice_files(first)) // 2
     return [
         # Part of the first month, and the second month's counts before any of its codes.
-        # The NHS number changes before most codes: a link applied now is in conflict once
-        # the new number's earlier history lands (two patients), and is undone.
-        [("opt_out_codes", first, practice_files(first)[:half]), ("practice_counts", second, None),
-         ("nhs_number_changes", "2025-09", None)],
+        [("opt_out_codes", first, practice_files(first)[:half]), ("practice_counts", second, None)],
         # The rest of the first month after the second month's codes.
         [("opt_out_codes", second, None), ("opt_out_codes", first, practice_files(first)[half:]),
          ("patient_demographics", "2025-10", None)],
         # The fourth month, then the third late: its extract_date is earlier than what is known.
-        [("opt_out_codes", fourth, None), ("practice_counts", first, None)],
+        # The NHS number changes, after the opt-outs of the patients they link are known (their
+        # snapshot versions are closed) and before some of the codes: a link applied now is in
+        # conflict once the new number's earlier history lands (two patients), and is undone.
+        [("opt_out_codes", fourth, None), ("practice_counts", first, None), ("nhs_number_changes", "2025-09", None)],
         [("opt_out_codes", third, None), ("practice_counts", third, None), ("practice_counts", fourth, None)],
         # Everything else, in reverse order, with the GP-level collection.
         *[[("opt_out_codes", m, None), ("practice_counts", m, None)] for m in reversed(months[4:])],

@@ -484,3 +484,63 @@ def test_check_list_reads_and_writes_the_mesh_format(demo_warehouse: Warehouse, 
     csv_output = tmp_path / "usable.csv"
     assert run_check_list(demo_warehouse, str(listed), str(csv_output)).returncode == 0
     assert csv_output.read_text().splitlines() == ["nhs_number", free, f"{free[:3]} {free[3:6]} {free[6:]}"]
+
+
+# ------------------------------------------------------------- changed NHS numbers (SPEC §9)
+
+
+def demo_changes() -> list[dict[str, str]]:
+    path = DEMO_LANDING / "nhs_number_changes" / "2025-09" / "nhs_number_changes_2025-09-01.csv"
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_an_opt_out_follows_the_patient_to_every_new_number(demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    """SPEC §9: the demo patient A, opted out, became B and then C (received after the opt-out).
+    Their events and status are reported once, under C; a release removes rows under A, B or
+    C; the list check refuses all three; the enquiry answers for A with C's history, printing
+    neither number. A withdrawn patient's new number stays usable."""
+    changes = demo_changes()
+    first, middle, last = changes[0]["superseded_nhs_number"], changes[0]["nhs_number"], changes[1]["nhs_number"]
+    assert changes[1]["superseded_nhs_number"] == middle
+    withdrawn_new = changes[2]["nhs_number"]
+    current = {n for (n,) in demo_warehouse.query("select nhs_number from current_opt_outs")}
+    assert last in current and not {first, middle} & current
+    events = demo_warehouse.query(f"select count(*) from opt_out_events where nhs_number = '{last}'")[0][0]
+    assert events > 0 and demo_warehouse.query(
+        f"select count(*) from opt_out_events where nhs_number in ('{first}', '{middle}')") == [(0,)]
+    assert demo_warehouse.query("select current_type2_opt_outs from national_opt_out_statistics "
+                                "order by reporting_month desc limit 1")[0][0] == len(current)
+    kept = {reference.normalise_nhs_number(n) for (n,) in demo_warehouse.query(
+        "select nhs_number from releases.release_hes_research_extract")}
+    assert not {first, middle, last} & kept and withdrawn_new in kept
+    listed = tmp_path / "list.csv"
+    listed.write_text("nhs_number,note\n" + "".join(f"{n},{note}\n" for n, note in
+                                                    ((first, "a"), (middle, "b"), (last, "c"), (withdrawn_new, "d"))))
+    output = tmp_path / "usable.csv"
+    result = subprocess.run([sys.executable, "-m", "opt_out_io", "check-list", str(listed), str(output)],
+                            cwd=PROJECT_DIR, env=demo_warehouse.env(), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert output.read_text().splitlines() == ["nhs_number,note", f"{withdrawn_new},d"]
+    answer = subprocess.run([sys.executable, "-m", "opt_out_io", "enquiry"], cwd=PROJECT_DIR,
+                            env=demo_warehouse.env(), input=f"{first}\n", capture_output=True, text=True, timeout=300)
+    assert answer.returncode == 0, answer.stderr
+    assert f"Type 2 events received ({events}):" in answer.stdout
+    assert "The patient was given a different NHS number from 2025-06-15" in answer.stdout
+    assert first not in answer.stdout and last not in answer.stdout
+
+
+def test_nhs_number_changes_that_would_guess_are_left_for_a_person(demo_warehouse: Warehouse) -> None:
+    """SPEC §9: a number linked to two numbers, a cycle, and a link between two patients who
+    both have histories are listed in nhs_number_change_conflicts and not applied: each
+    number keeps its own status (both patients of the merge stay opted out, counted twice)."""
+    changes = demo_changes()
+    merged_old, merged_new = changes[3]["superseded_nhs_number"], changes[3]["nhs_number"]
+    conflicts = demo_warehouse.query("select superseded_nhs_number, nhs_number, reason "
+                                     "from nhs_number_change_conflicts order by all")
+    assert {reason for _, _, reason in conflicts} == {"links_to_two_numbers", "merges_two_histories", "cycle"}
+    assert (merged_old, merged_new, "merges_two_histories") in conflicts
+    current = {n for (n,) in demo_warehouse.query("select nhs_number from current_opt_outs")}
+    assert {merged_old, merged_new} <= current
+    assert reference.compute(demo_warehouse.landing).link_conflicts == {
+        (old, new): reason for old, new, reason in conflicts}

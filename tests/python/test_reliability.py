@@ -22,6 +22,7 @@ H = "extract_date,practice_code,nhs_number,code,recorded_date\n"
 C = "extract_date,practice_code,registered_patients,type1_opt_outs\n"
 P = "collection_date,practice_code,nhs_number,usual_gp_code\n"
 D = "extract_date,nhs_number,year_of_birth,gender,date_of_death\n"
+L = "extract_date,superseded_nhs_number,nhs_number,effective_date\n"
 
 
 def numbers(count: int) -> list[str]:
@@ -36,7 +37,7 @@ def numbers(count: int) -> list[str]:
     return found
 
 
-N = numbers(80)
+N = numbers(90)
 GOOD = f"2025-04-01,A81001,{N[0]},9Nu4,2025-01-01\n"
 
 # (case, folder, file contents, expectation). Expectation: ("file", reason) — listed in
@@ -202,12 +203,27 @@ CASES: list[tuple[str, str, bytes | str, object]] = [
      {1: "unexpected_column_count"}),
     ("demographics_bad_header", "patient_demographics", "nhs_number,dob,sex\n" + f"{N[76]},1950-01-01,M\n",
      ("file", "unexpected_header")),
+    # SPEC §9: the nhs_number_changes feed.
+    ("changes_good", "nhs_number_changes", L + f"2025-04-01,{N[77]},{N[78]},2025-03-01\n", {1: None}),
+    ("changes_bad_numbers", "nhs_number_changes",
+     L + f"2025-04-01,9000000008,{N[78]},2025-03-01\n2025-04-01,{N[78]},12345,2025-03-01\n",
+     {1: "invalid_nhs_number", 2: "invalid_nhs_number"}),
+    ("changes_same_number", "nhs_number_changes", L + f"2025-04-01,{N[78]},{N[78][:3]} {N[78][3:]},2025-03-01\n",
+     {1: "same_nhs_number"}),
+    ("changes_effective_after_extract", "nhs_number_changes",
+     L + f"2025-04-01,{N[77]},{N[79]},2025-04-02\n2025-04-01,{N[77]},{N[79]},01/03/2025\n",
+     {1: "invalid_effective_date", 2: "invalid_effective_date"}),
+    ("changes_type1_lookalike", "nhs_number_changes", L + f"2025-04-01,{N[80]},{N[81]},9Nu0\n",
+     {1: "invalid_effective_date"}),
+    ("changes_too_few_values", "nhs_number_changes", L + f"2025-04-01,{N[82]},2025-03-01\n",
+     {1: "unexpected_column_count"}),
 ]
 # Numbers that a rule says are stored nowhere (R3, R4, R14): checked in every table.
-STORED_NOWHERE = [N[46], N[47], N[55], N[56], N[57], N[58], N[59], N[60], N[61], N[62], N[63], N[65], N[74], N[75]]
+STORED_NOWHERE = [N[46], N[47], N[55], N[56], N[57], N[58], N[59], N[60], N[61], N[62], N[63], N[65], N[74], N[75],
+                  N[80], N[81], N[82]]
 FEEDS = {"opt_out_codes": "opt_out_codes", "practice_counts": "practice_counts",
          "gp_level_data/patients": "gp_level_data_patients", "gp_level_data/opt_out_codes": "gp_level_data_opt_out_codes",
-         "patient_demographics": "patient_demographics"}
+         "patient_demographics": "patient_demographics", "nhs_number_changes": "nhs_number_changes"}
 
 
 def case_path(case: str, folder: str) -> str:

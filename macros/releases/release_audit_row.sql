@@ -38,9 +38,11 @@
         (select count(*) from {{ release }}) as rows_out,
         (select count(*) from {{ inputs[0] }}) - (select count(*) from {{ release }}) as rows_removed,
         {% if applied -%}
+            -- A patient once, under whichever numbers of their chain the rows carry (SPEC §9).
             (
-                select count(distinct {{ normalised }})
+                select count(distinct coalesce(links.patient_number, {{ normalised }}))
                 from {{ inputs[0] }} as input_rows
+                left join {{ ref('published_nhs_number_links') }} as links on {{ normalised }} = links.nhs_number
                 where {{ normalised }} in ({{ opted_out_patients(args.as_of) }})
             ) as patients_removed,
             (

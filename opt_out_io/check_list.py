@@ -238,6 +238,14 @@ def check_list(input_csv: Path, output_csv: Path, column: str = "nhs_number", as
             con.execute("create schema published")
             for table in ("published_current_opt_outs", "published_opt_out_periods", "published_nhs_number_links"):
                 con.execute(f"create view published.{table} as select * from warehouse.published.{table}")
+            # One build's record: a --select build can publish the links without the rest (SPEC §9).
+            versions = con.execute(
+                "select (select max(version_id) from published.published_current_opt_outs), "
+                "(select max(version_id) from published.published_opt_out_periods), "
+                "(select max(version_id) from published.published_nhs_number_links)").fetchone()
+            if len({v for v in versions if v is not None}) > 1:
+                raise ListProblem("the published opt-out record is out of step (its tables were published by "
+                                  "different builds, a --select build?): run `dbt build` of the whole project first")
             columns = ", ".join(f"{quoted(name)} varchar" for name in parsed.columns)
             con.execute(f"create temp table checked_list ({row_column} bigint, {columns})")
             con.executemany(f"insert into checked_list values (?{', ?' * len(parsed.columns)})",

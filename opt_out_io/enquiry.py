@@ -20,6 +20,7 @@ number reaches no log, no file under target/ and is not printed back.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import sys
 from typing import NoReturn
@@ -37,7 +38,7 @@ QUERIES = {
               "{{ is_valid_nhs_number(normalise_nhs_number('candidate.value')) }} as is_valid "
               "from (select cast($1 as varchar) as value) as candidate",
     "patient": "select patient_number, effective_date, linked_at from {{ ref('published_nhs_number_links') }} "
-               "where nhs_number = $1",
+               "where nhs_number = $1 and patient_number <> nhs_number",
     "events": "select received_date, opt_out_type, action, recorded_date, recorded_date_imputed, practice_code "
               "from {{ ref('opt_out_events') }} where nhs_number = $1 order by received_date, recorded_date, action",
     "periods": "select applied_from, applied_to from {{ ref('opt_out_periods') }} where nhs_number = $1 "
@@ -45,11 +46,12 @@ QUERIES = {
     "versions": "select versions.version_id, versions.published_at from {{ ref('published_record_versions') }} "
                 "as versions where exists (select 1 from {{ ref('opt_out_periods') }} as periods "
                 "where periods.nhs_number = $1 and {{ period_covers('periods', 'versions.latest_received_date') }}) "
-                "order by versions.published_at",
+                "and versions.published_at >= $2 order by versions.published_at",
     "releases": "select manifest.release_name, manifest.built_at, manifest.version_id, manifest.as_of "
                 "from {{ ref('release_manifest') }} as manifest where manifest.opt_outs = 'applied' and exists "
                 "(select 1 from {{ ref('opt_out_periods') }} as periods where periods.nhs_number = $1 "
-                "and {{ period_covers('periods', 'manifest.as_of') }}) order by manifest.built_at, "
+                "and {{ period_covers('periods', 'manifest.as_of') }}) and manifest.built_at >= $2 "
+                "order by manifest.built_at, "
                 "manifest.release_name",
 }
 
@@ -85,14 +87,17 @@ def answer(raw_number: str) -> list[str]:
             number = link[0]
         events = con.execute(queries["events"], [number]).fetchall()
         periods = con.execute(queries["periods"], [number]).fetchall()
-        versions = con.execute(queries["versions"], [number]).fetchall()
-        releases = con.execute(queries["releases"], [number]).fetchall()
+        # A number superseded later was matched by releases only from when its link was received.
+        since = link[2] if link is not None else dt.datetime(1900, 1, 1)
+        versions = con.execute(queries["versions"], [number, since]).fetchall()
+        releases = con.execute(queries["releases"], [number, since]).fetchall()
     lines = ["Enquiry about the NHS number given (valid; it is not repeated here)."]
     if link is not None:
         # The patient's later number is not printed either: the answer is theirs, under any number.
         lines.append(f"The patient was given a different NHS number from {link[1]} (the change was received on "
                      f"{link[2]:%Y-%m-%d}): their opt-out follows them, and everything below is theirs under "
-                     "either number.")
+                     "either number. Record versions and releases below count only from when the change was "
+                     "received.")
     if not events:
         return lines + ["No Type 2 opt-out or withdrawal has been received for it. Type 1 codes sent in the Type 2 "
                         "feed are never stored (R4), so they cannot be looked up."]

@@ -25,6 +25,7 @@
     {%- set as_of = validated_as_of(as_of) if as_of is not none else none -%}
     {#- config is there for models, not in an inline compile (python -m opt_out_io check-list). -#}
     {%- if config is defined and config is callable -%}
+    {%- do check_published_record_in_step(relation) -%}
     {%- do config({'meta': {'opt_out_release': {
         'nhs_number_column': nhs_number_column,
         'as_of': as_of,

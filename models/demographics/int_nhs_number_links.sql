@@ -1,10 +1,13 @@
 -- SPEC §9, changed NHS numbers: every accepted link (superseded_nhs_number -> nhs_number, one
 -- row per pair: the earliest effective date, and when the link was first received) with
--- what became of it. A link is applied unless
+-- what became of it. For each superseded number only the links of its latest extract date
+-- count: a corrected file resolves a conflict. A link is applied unless
 --   * its superseded number is linked to two different numbers (`links_to_two_numbers`),
---   * it would merge two patients who both have status histories: the superseded number
---     has Type 2 rows, and the new number had rows received before the effective date, so
---     it was someone else's then (`merges_two_histories`),
+--   * it would merge two patients who both have status histories (`merges_two_histories`):
+--     the new number had Type 2 rows received before the effective date (it was someone
+--     else's then; checked on every link of a chain, not only where the old number has rows
+--     of its own), or two links into one number both come from numbers with a history of
+--     their own or of an earlier number (a link into them),
 --   * following the applied links from it never ends: a cycle, or a chain of more than 16
 --     links (`cycle`).
 -- Those are listed for a person to resolve (nhs_number_change_conflicts) and each number
@@ -13,14 +16,26 @@
 {%- set hops = 4 %}
 with
 
+accepted_rows as (
+    select
+        superseded_nhs_number,
+        nhs_number,
+        effective_date,
+        extract_date,
+        received_at,
+        max(extract_date) over (partition by superseded_nhs_number) as latest_extract_date
+    from {{ ref('int_nhs_number_change_rows_received') }}
+    where rejection_reason is null
+),
+
 link_rows as (
     select
         superseded_nhs_number,
         nhs_number,
         effective_date,
         received_at
-    from {{ ref('int_nhs_number_change_rows_received') }}
-    where rejection_reason is null
+    from accepted_rows
+    where extract_date = latest_extract_date
 ),
 
 links as (
@@ -49,17 +64,32 @@ two_targets as (
     having count(*) > 1
 ),
 
+-- Numbers two or more links lead into where more than one of them comes from a number with a
+-- history of its own, or one that is itself the new number of a link (whose chain may carry
+-- one): two patients would become one.
+merged_into as (
+    select links.nhs_number
+    from links
+    left join histories on links.superseded_nhs_number = histories.nhs_number
+    where
+        histories.nhs_number is not null
+        or links.superseded_nhs_number in (select earlier.nhs_number from links as earlier)
+    group by links.nhs_number
+    having count(distinct links.superseded_nhs_number) > 1
+),
+
 judged as (
     select
         links.*,
         case
             when links.superseded_nhs_number in (select two_targets.superseded_nhs_number from two_targets)
                 then 'links_to_two_numbers'
-            when old_history.nhs_number is not null and new_history.first_extract_date < links.effective_date
+            when
+                new_history.first_extract_date < links.effective_date
+                or links.nhs_number in (select merged_into.nhs_number from merged_into)
                 then 'merges_two_histories'
         end as conflict
     from links
-    left join histories as old_history on links.superseded_nhs_number = old_history.nhs_number
     left join histories as new_history on links.nhs_number = new_history.nhs_number
 ),
 

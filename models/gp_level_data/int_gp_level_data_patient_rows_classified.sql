@@ -2,7 +2,9 @@
 -- invalid_collection_date, invalid_practice_code, invalid_nhs_number), excluded because
 -- the patient's Type 1 status from codes recorded strictly before the collection date is
 -- opted out (latest recorded date decides, opt-out wins ties, an undated opt-out counts as
--- before), or collected. A view, never a table: excluded rows must not be stored.
+-- before), or collected. A view, never a table: excluded rows must not be stored. With
+-- changed NHS numbers (SPEC §9) a Type 1 code under any number of the patient's chain counts:
+-- both sides are matched on the number the patient is known by now.
 {{ config(materialized='view') }}
 
 with
@@ -13,11 +15,12 @@ patients as (
 
 type1_codes as (
     select
-        nhs_number,
-        action,
-        recorded_date
-    from {{ ref('int_gp_level_data_code_rows_classified') }}
-    where rejection_reason is null
+        {{ patient_number('codes.nhs_number', 'links') }} as patient_number,
+        codes.action,
+        codes.recorded_date
+    from {{ ref('int_gp_level_data_code_rows_classified') }} as codes
+    left join {{ ref('int_nhs_number_patients') }} as links on codes.nhs_number = links.nhs_number
+    where codes.rejection_reason is null
 ),
 
 classified as (
@@ -45,9 +48,10 @@ type1_decisions as (
             ) }}
         ) as deciding_key
     from classified
+    left join {{ ref('int_nhs_number_patients') }} as links on classified.nhs_number = links.nhs_number
     inner join type1_codes
         on
-            classified.nhs_number = type1_codes.nhs_number
+            {{ patient_number('classified.nhs_number', 'links') }} = type1_codes.patient_number
             and (type1_codes.recorded_date is null or type1_codes.recorded_date < classified.collection_date)
     where classified.rejection_reason is null
     group by classified.source_file, classified.row_number

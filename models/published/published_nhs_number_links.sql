@@ -1,12 +1,13 @@
--- Write-audit-publish (SPEC §9, changed NHS numbers): the superseded numbers and the number
--- each patient is known by now, published with the record after every check on it passed
--- (opt_out_record_checks). Releases, the list check and the enquiry read it, so a row
--- carrying any number of an opted-out patient's chain is removed.
+-- Write-audit-publish (SPEC §9, changed NHS numbers): every linked number and the number its
+-- patient is known by now (itself for the last of a chain or a conflict), published with the
+-- record after every check on it passed (opt_out_record_checks). Releases, the list check and
+-- the enquiry read it, so a row carrying any number of an opted-out patient's chain is
+-- removed. Every linked number is here, so its record version says which build published it
+-- (check_published_record_in_step).
 with
 
 checked as (
     select * from {{ ref('int_nhs_number_patients') }}
-    where patient_number <> nhs_number
 ),
 
 checks as (

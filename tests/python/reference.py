@@ -350,11 +350,12 @@ CHANGES_COLUMNS = ["extract_date", "superseded_nhs_number", "nhs_number", "effec
 
 def nhs_number_links(landing: Path, histories: dict[str, date]) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
     """SPEC §9, read independently: the accepted links (both numbers valid and different, the
-    effective date no later than the extract's), then the conflicts — a superseded number
-    linked to two numbers, a link whose new number had Type 2 rows before its effective date
-    while the old one has any (two patients' histories), a chain that never ends within 16
-    links — and every other superseded number resolved to the last number of its chain."""
-    effective: dict[tuple[str, str], date] = {}
+    effective date no later than the extract's; per superseded number its latest extract's),
+    then the conflicts — a superseded number linked to two numbers; a link whose new number
+    had Type 2 rows before its effective date, or into a number two links reach from numbers
+    with histories (or themselves linked into: two patients); a chain that never ends within
+    16 links — and every other superseded number resolved to the last number of its chain."""
+    accepted: list[tuple[date, str, str, date]] = []
     for _, _, values, fault in read_feed(landing, "nhs_number_changes", CHANGES_COLUMNS):
         if fault:
             continue
@@ -363,8 +364,18 @@ def nhs_number_links(landing: Path, histories: dict[str, date]) -> tuple[dict[st
         if extract is None or extract > received_on() or not is_valid_nhs_number(old) or \
                 not is_valid_nhs_number(new) or old == new or when is None or when > extract:
             continue
-        effective[(old, new)] = min(effective.get((old, new), when), when)
+        accepted.append((extract, old, new, when))
+    # A superseded number's latest extract says what its links are (a correction replaces).
+    latest = {old: max(e for e, o, _, _ in accepted if o == old) for _, old, _, _ in accepted}
+    effective: dict[tuple[str, str], date] = {}
+    for extract, old, new, when in accepted:
+        if extract == latest[old]:
+            effective[(old, new)] = min(effective.get((old, new), when), when)
     targets: dict[str, set[str]] = defaultdict(set)
+    sources: dict[str, set[str]] = defaultdict(set)
+    for old, new in effective:
+        sources[new].add(old)
+    linked_to = {new for _, new in effective}
     for old, new in effective:
         targets[old].add(new)
     conflicts: dict[tuple[str, str], str] = {}
@@ -372,7 +383,8 @@ def nhs_number_links(landing: Path, histories: dict[str, date]) -> tuple[dict[st
     for (old, new), when in effective.items():
         if len(targets[old]) > 1:
             conflicts[(old, new)] = "links_to_two_numbers"
-        elif old in histories and new in histories and histories[new] < when:
+        elif (new in histories and histories[new] < when) or \
+                len({o for o in sources[new] if o in histories or o in linked_to}) > 1:
             conflicts[(old, new)] = "merges_two_histories"
         else:
             applied[old] = new

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -545,3 +546,23 @@ def test_nhs_number_changes_that_would_guess_are_left_for_a_person(demo_warehous
     assert {merged_old, merged_new} <= current
     assert reference.compute(demo_warehouse.landing).link_conflicts == {
         (old, new): reason for old, new, reason in conflicts}
+
+
+def test_a_release_over_a_published_record_out_of_step_stops(demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    """SPEC §9: a --select build can publish the NHS number links without the current record;
+    a release (or the list check) over the two would match one build's superseded numbers
+    against another's patients. It stops with one sentence instead, and releases nothing."""
+    warehouse = Warehouse(tmp_path)
+    shutil.copy(demo_warehouse.db_path, warehouse.db_path)
+    warehouse.landing.symlink_to(demo_warehouse.landing)
+    warehouse.build("--select", "+published_nhs_number_links")
+    result = warehouse.build("--select", "release_hes_research_extract", check=False)
+    assert result.returncode != 0
+    assert "The published opt-out record is out of step" in result.stdout and "run `dbt build` of the whole" in \
+        result.stdout
+    listed = tmp_path / "list.csv"
+    listed.write_text("nhs_number\n9000000009\n")
+    checked = subprocess.run([sys.executable, "-m", "opt_out_io", "check-list", str(listed), str(tmp_path / "out.csv")],
+                             cwd=PROJECT_DIR, env=warehouse.env(), capture_output=True, text=True, timeout=300)
+    assert checked.returncode != 0 and "the published opt-out record is out of step" in checked.stderr
+    assert not (tmp_path / "out.csv").exists()

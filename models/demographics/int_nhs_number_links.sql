@@ -13,7 +13,6 @@
 -- Those are listed for a person to resolve (nhs_number_change_conflicts) and each number
 -- keeps its own status. An applied link's patient_number is the last number of its chain.
 {{ config(materialized='view') }}
-{%- set hops = 4 %}
 with
 
 accepted_rows as (
@@ -93,7 +92,7 @@ judged as (
     left join histories as new_history on links.nhs_number = new_history.nhs_number
 ),
 
--- Follow the remaining links: each step doubles the links followed (2^{{ hops }} in all).
+-- Follow the remaining links: each step doubles the links followed (2^4 = 16 in all).
 hop_0 as (
     select
         superseded_nhs_number as nhs_number,
@@ -101,24 +100,46 @@ hop_0 as (
     from judged
     where conflict is null
 ),
-{%- for hop in range(1, hops + 1) %}
 
-hop_{{ hop }} as (
+hop_1 as (
     select
         step.nhs_number,
         coalesce(next_step.patient_number, step.patient_number) as patient_number
-    from hop_{{ hop - 1 }} as step
-    left join hop_{{ hop - 1 }} as next_step on step.patient_number = next_step.nhs_number
+    from hop_0 as step
+    left join hop_0 as next_step on step.patient_number = next_step.nhs_number
 ),
-{%- endfor %}
+
+hop_2 as (
+    select
+        step.nhs_number,
+        coalesce(next_step.patient_number, step.patient_number) as patient_number
+    from hop_1 as step
+    left join hop_1 as next_step on step.patient_number = next_step.nhs_number
+),
+
+hop_3 as (
+    select
+        step.nhs_number,
+        coalesce(next_step.patient_number, step.patient_number) as patient_number
+    from hop_2 as step
+    left join hop_2 as next_step on step.patient_number = next_step.nhs_number
+),
+
+hop_4 as (
+    select
+        step.nhs_number,
+        coalesce(next_step.patient_number, step.patient_number) as patient_number
+    from hop_3 as step
+    left join hop_3 as next_step on step.patient_number = next_step.nhs_number
+),
 
 -- A chain that has not ended (its last number still has an applied link) is a cycle.
 resolved as (
     select
-        hop_{{ hops }}.nhs_number,
-        hop_{{ hops }}.patient_number,
-        hop_{{ hops }}.patient_number in (select hop_0.nhs_number from hop_0) as is_unending
-    from hop_{{ hops }}
+        hop_4.nhs_number,
+        hop_4.patient_number,
+        hop_4.patient_number in (select hop_0.nhs_number from hop_0) as is_unending
+    from hop_4
 ),
 
 final as (

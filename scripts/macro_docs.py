@@ -37,6 +37,7 @@ ARGUMENTS = {
     "child": "The lower geography level of SPEC §9 (text): sub_icb or icb.",
     "parent": "The geography level above `child` (text): icb or region.",
     "links": "The alias (text) of int_nhs_number_patients joined on the raw NHS number.",
+    "staged": "The name (text) of the CTE or relation of a feed's staged lines.",
     "pattern": "A regular expression (text) matched against the whole value.",
     "files": "The landing files to read (rows of landing.files: path, source_file).",
     "paths": "The paths of the landing files to read.",

@@ -47,3 +47,24 @@
             then cast({{ bare }} as {{ type_double() }})
     end
 {%- endmacro %}
+
+{#- R4 for a landing feed's staged lines (`staged`, a relation or CTE name with source_file,
+    row_number and each of `columns` as sent, named `<column>_raw`): a select of the lines
+    any of whose values looks like a Type 1 code of the code list. Such a line keeps no
+    values. -#}
+{% macro type1_lookalike_lines(staged, columns) -%}
+    {%- set values = [] -%}
+    {%- for column in columns -%}{%- do values.append('lines.' ~ column ~ '_raw') -%}{%- endfor -%}
+    select distinct
+        lines.source_file,
+        lines.row_number
+    from {{ staged }} as lines
+    inner join (
+        select
+            code,
+            description
+        from {{ ref('opt_out_code_list') }}
+        where opt_out_type = 1
+    ) as type1_codes
+        on {{ any_looks_like_type1_code(values, 'type1_codes') }}
+{%- endmacro %}

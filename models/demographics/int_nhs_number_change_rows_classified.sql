@@ -11,25 +11,10 @@ staged as (
     select * from {{ ref('stg_landing__nhs_number_changes') }}
 ),
 
-type1_codes as (
-    select
-        code,
-        description
-    from {{ ref('opt_out_code_list') }}
-    where opt_out_type = 1
-),
-
+-- R4 in disguise: a value that looks like a Type 1 code means the row is not what it
+-- seems; when in doubt, keep no NHS number.
 type1_lookalike_rows as (
-    select distinct
-        staged.source_file,
-        staged.row_number
-    from staged
-    inner join type1_codes
-        on {{ any_looks_like_type1_code(
-            ['staged.extract_date_raw', 'staged.superseded_nhs_number_raw', 'staged.nhs_number_raw',
-             'staged.effective_date_raw'],
-            'type1_codes',
-        ) }}
+    {{ type1_lookalike_lines('staged', ['extract_date', 'superseded_nhs_number', 'nhs_number', 'effective_date']) }}
 ),
 
 classified as (

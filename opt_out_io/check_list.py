@@ -243,7 +243,9 @@ def check_list(input_csv: Path, output_csv: Path, column: str = "nhs_number", as
                 "select (select max(version_id) from published.published_current_opt_outs), "
                 "(select max(version_id) from published.published_opt_out_periods), "
                 "(select max(version_id) from published.published_nhs_number_links)").fetchone()
-            if len({v for v in versions if v is not None}) > 1:
+            linked = con.execute("select count(*) from warehouse.intermediate.int_nhs_number_patients").fetchone()[0]
+            links_published = con.execute("select count(*) from published.published_nhs_number_links").fetchone()[0]
+            if len({v for v in versions if v is not None}) > 1 or (linked > 0 and links_published == 0):
                 raise ListProblem("the published opt-out record is out of step (its tables were published by "
                                   "different builds, a --select build?): run `dbt build` of the whole project first")
             columns = ", ".join(f"{quoted(name)} varchar" for name in parsed.columns)

@@ -7,7 +7,8 @@
 --     the new number had Type 2 rows received before the effective date (it was someone
 --     else's then; checked on every link of a chain, not only where the old number has rows
 --     of its own), or two links into one number both come from numbers with a history of
---     their own or of an earlier number (a link into them),
+--     their own or of an earlier number (a link into them), or the link is dated before the
+--     link into its superseded number (the dates do not tell one patient's story),
 --   * following the applied links from it never ends: a cycle, or a chain of more than 16
 --     links (`cycle`).
 -- Those are listed for a person to resolve (nhs_number_change_conflicts) and each number
@@ -86,10 +87,20 @@ judged as (
             when
                 new_history.first_extract_date < links.effective_date
                 or links.nhs_number in (select merged_into.nhs_number from merged_into)
+                or links.effective_date < earlier_link.effective_date
                 then 'merges_two_histories'
         end as conflict
     from links
     left join histories as new_history on links.nhs_number = new_history.nhs_number
+    -- A link dated before the link into its superseded number: the dates do not make one
+    -- patient's story (P became Q in June, but Q became S in April).
+    left join (
+        select
+            nhs_number,
+            max(effective_date) as effective_date
+        from links
+        group by nhs_number
+    ) as earlier_link on links.superseded_nhs_number = earlier_link.nhs_number
 ),
 
 -- Follow the remaining links: each step doubles the links followed (2^4 = 16 in all).

@@ -384,7 +384,8 @@ def nhs_number_links(landing: Path, histories: dict[str, date]) -> tuple[dict[st
         if len(targets[old]) > 1:
             conflicts[(old, new)] = "links_to_two_numbers"
         elif (new in histories and histories[new] < when) or \
-                len({o for o in sources[new] if o in histories or o in linked_to}) > 1:
+                len({o for o in sources[new] if o in histories or o in linked_to}) > 1 or \
+                any(when < earlier for (_, into), earlier in effective.items() if into == old):
             conflicts[(old, new)] = "merges_two_histories"
         else:
             applied[old] = new

@@ -39,6 +39,8 @@ QUERIES = {
               "from (select cast($1 as varchar) as value) as candidate",
     "patient": "select patient_number, effective_date, linked_at from {{ ref('published_nhs_number_links') }} "
                "where nhs_number = $1 and patient_number <> nhs_number",
+    "earlier": "select max(linked_at) from {{ ref('published_nhs_number_links') }} "
+               "where patient_number = $1 and nhs_number <> $1",
     "events": "select received_date, opt_out_type, action, recorded_date, recorded_date_imputed, practice_code "
               "from {{ ref('opt_out_events') }} where nhs_number = $1 order by received_date, recorded_date, action",
     "periods": "select applied_from, applied_to from {{ ref('opt_out_periods') }} where nhs_number = $1 "
@@ -89,6 +91,7 @@ def answer(raw_number: str) -> list[str]:
         periods = con.execute(queries["periods"], [number]).fetchall()
         # A number superseded later was matched by releases only from when its link was received.
         since = link[2] if link is not None else dt.datetime(1900, 1, 1)
+        earlier = con.execute(queries["earlier"], [number]).fetchone()[0] if link is None else None
         versions = con.execute(queries["versions"], [number, since]).fetchall()
         releases = con.execute(queries["releases"], [number, since]).fetchall()
     lines = ["Enquiry about the NHS number given (valid; it is not repeated here)."]
@@ -98,6 +101,10 @@ def answer(raw_number: str) -> list[str]:
                      f"{link[2]:%Y-%m-%d}): their opt-out follows them, and everything below is theirs under "
                      "either number. Record versions and releases below count only from when the change was "
                      "received.")
+    if earlier is not None:
+        lines.append(f"Earlier NHS numbers of this patient were linked to it (the last change received on "
+                     f"{earlier:%Y-%m-%d}): everything below is theirs under any of their numbers; record versions "
+                     "and releases before then applied each number's own history.")
     if not events:
         return lines + ["No Type 2 opt-out or withdrawal has been received for it. Type 1 codes sent in the Type 2 "
                         "feed are never stored (R4), so they cannot be looked up."]

@@ -96,10 +96,10 @@ judged as (
     -- patient's story (P became Q in June, but Q became S in April).
     left join (
         select
-            nhs_number,
-            max(effective_date) as effective_date
-        from links
-        group by nhs_number
+            links_into.nhs_number,
+            max(links_into.effective_date) as effective_date
+        from links as links_into
+        group by links_into.nhs_number
     ) as earlier_link on links.superseded_nhs_number = earlier_link.nhs_number
 ),
 

@@ -158,13 +158,17 @@ class Warehouse:
             shutil.copytree(source / "publication", self.publication, dirs_exist_ok=True)
 
     def land_demo(self, months: list[str] | tuple[str, ...] | None = None) -> None:
-        """The whole demo landing area, or these months' opt-out codes and practice counts."""
+        """The whole demo landing area, or these months' opt-out codes and practice counts —
+        with the demo's NHS number changes (SPEC §9) landed with the earliest month given, so
+        that the months built one by one end where the whole demo does."""
         if not months:
             self.land(DEMO_LANDING)
         for month in months or ():
             for feed in ("opt_out_codes", "practice_counts"):
                 if (DEMO_LANDING / feed / month).is_dir():
                     self.land(DEMO_LANDING / feed / month, f"{feed}/{month}")
+            if month == demo_months()[0] and not (self.landing / "nhs_number_changes").exists():
+                self.land(DEMO_LANDING / "nhs_number_changes", "nhs_number_changes")
 
     def query(self, sql: str) -> list[tuple]:
         with duckdb.connect(str(self.db_path), read_only=True) as con:

@@ -3,7 +3,10 @@
 -- record after every check on it passed (opt_out_record_checks). Releases, the list check and
 -- the enquiry read it, so a row carrying any number of an opted-out patient's chain is
 -- removed. Every linked number is here, so its record version says which build published it
--- (check_published_record_in_step).
+-- (check_published_record_in_step). Built after the published current record and periods,
+-- so a build that does not publish them (a failing check) does not publish these either:
+-- the release views never read one build's links with another build's record.
+-- depends_on: {{ ref('published_current_opt_outs') }}, {{ ref('published_opt_out_periods') }}
 with
 
 checked as (

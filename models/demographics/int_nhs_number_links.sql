@@ -13,7 +13,10 @@
 --     links (`cycle`).
 -- Those are listed for a person to resolve (nhs_number_change_conflicts) and each number
 -- keeps its own status. An applied link's patient_number is the last number of its chain.
-{{ config(materialized='view') }}
+-- A table, rebuilt by every build (one row per link): the hops below read `judged` 16 times,
+-- and Spark, which inlines a CTE wherever it is read, would otherwise judge every link (and
+-- scan every first arrival) 16 times in each of the two models that read this one.
+{{ config(materialized='table') }}
 with
 
 accepted_rows as (

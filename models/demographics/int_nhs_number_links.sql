@@ -1,23 +1,22 @@
 -- SPEC §9, changed NHS numbers: every accepted link (superseded_nhs_number -> nhs_number, one
 -- row per pair: the earliest effective date, and when the link was first received) with
 -- what became of it. For each superseded number only the links of its latest extract date
--- count: a corrected file resolves a conflict. A link is applied unless
---   * its superseded number is linked to two different numbers (`links_to_two_numbers`),
---   * it would merge two patients who both have status histories (`merges_two_histories`):
---     the new number had Type 2 rows received before the effective date (it was someone
---     else's then; checked on every link of a chain, not only where the old number has rows
---     of its own), or two links into one number both come from numbers with a history of
---     their own or of an earlier number (a link into them), or the link is dated before the
---     link into its superseded number (the dates do not tell one patient's story),
---   * following the applied links from it never ends: a cycle, or a chain of more than 16
---     links (`cycle`).
+-- count: a corrected file resolves a conflict. Links are judged in three steps, each on the
+-- links the step before left standing, so a refused link never counts against another:
+--   1. a superseded number linked to two different numbers: `links_to_two_numbers`;
+--   2. a link from which the chain never ends (a cycle, or a chain leading into one): `cycle`
+--      — found exactly, whatever the chain's length, by walking back from every chain's end;
+--   3. a link that would merge two patients who both have status histories:
+--      `merges_two_histories` — the new number had Type 2 rows received before the
+--      effective date and the old number, or a number whose chain leads into it, has rows
+--      of its own; or two links into one number both come from numbers (or chains) with a
+--      history; or the link is dated before the link into its superseded number (the dates
+--      do not tell one patient's story).
 -- Those are listed for a person to resolve (nhs_number_change_conflicts) and each number
--- keeps its own status. An applied link's patient_number is the last number of its chain.
--- A table, rebuilt by every build (one row per link): the hops below read `judged` 16 times,
--- and Spark, which inlines a CTE wherever it is read, would otherwise judge every link (and
--- scan every first arrival) 16 times in each of the two models that read this one.
+-- keeps its own status. An applied link's patient_number is the last number of its applied
+-- chain. A table, rebuilt by every build (one row per link), read by two models.
 {{ config(materialized='table') }}
-with
+with recursive
 
 accepted_rows as (
     select
@@ -31,23 +30,14 @@ accepted_rows as (
     where rejection_reason is null
 ),
 
-link_rows as (
-    select
-        superseded_nhs_number,
-        nhs_number,
-        effective_date,
-        received_at
-    from accepted_rows
-    where extract_date = latest_extract_date
-),
-
 links as (
     select
         superseded_nhs_number,
         nhs_number,
         min(effective_date) as effective_date,
         min(received_at) as linked_at
-    from link_rows
+    from accepted_rows
+    where extract_date = latest_extract_date
     group by superseded_nhs_number, nhs_number
 ),
 
@@ -60,113 +50,131 @@ histories as (
     group by nhs_number
 ),
 
-two_targets as (
-    select superseded_nhs_number
+-- Step 1: one link per superseded number.
+single_links as (
+    select links.*
     from links
-    group by superseded_nhs_number
+    where links.superseded_nhs_number in (
+        select one.superseded_nhs_number
+        from links as one
+        group by one.superseded_nhs_number
+        having count(*) = 1
+    )
+),
+
+-- Step 2: walk back from the end of every chain (a number with no link of its own); a link
+-- the walk never reaches leads into a cycle.
+ended_chains (nhs_number, patient_number) as (
+    select distinct
+        chain_end.nhs_number,
+        chain_end.nhs_number as patient_number
+    from single_links as chain_end
+    where chain_end.nhs_number not in (select onward.superseded_nhs_number from single_links as onward)
+    union all
+    select
+        step.superseded_nhs_number,
+        ended_chains.patient_number
+    from ended_chains
+    inner join single_links as step on ended_chains.nhs_number = step.nhs_number
+),
+
+chained_links as (
+    select single_links.*
+    from single_links
+    where single_links.superseded_nhs_number in (select ended_chains.nhs_number from ended_chains)
+),
+
+-- Step 3: the numbers on the way of a chain from a number with a history of its own.
+history_paths (nhs_number) as (
+    select chained_links.superseded_nhs_number
+    from chained_links
+    where chained_links.superseded_nhs_number in (select histories.nhs_number from histories)
+    union all
+    select step.nhs_number
+    from history_paths
+    inner join chained_links as step on history_paths.nhs_number = step.superseded_nhs_number
+),
+
+with_history as (
+    select distinct nhs_number from history_paths
+),
+
+-- Numbers two or more links lead into, from more than one number (or chain) with a history.
+merged_into as (
+    select chained_links.nhs_number
+    from chained_links
+    where chained_links.superseded_nhs_number in (select with_history.nhs_number from with_history)
+    group by chained_links.nhs_number
     having count(*) > 1
 ),
 
--- Numbers two or more links lead into where more than one of them comes from a number with a
--- history of its own, or one that is itself the new number of a link (whose chain may carry
--- one): two patients would become one.
-merged_into as (
-    select links.nhs_number
-    from links
-    left join histories on links.superseded_nhs_number = histories.nhs_number
+-- The latest effective date of the links into each number.
+links_into as (
+    select
+        nhs_number,
+        max(effective_date) as effective_date
+    from chained_links
+    group by nhs_number
+),
+
+merging_links as (
+    select chained_links.superseded_nhs_number
+    from chained_links
+    left join histories as new_history on chained_links.nhs_number = new_history.nhs_number
+    left join links_into on chained_links.superseded_nhs_number = links_into.nhs_number
     where
-        histories.nhs_number is not null
-        or links.superseded_nhs_number in (select earlier.nhs_number from links as earlier)
-    group by links.nhs_number
-    having count(distinct links.superseded_nhs_number) > 1
+        (
+            new_history.first_extract_date < chained_links.effective_date
+            and chained_links.superseded_nhs_number in (select with_history.nhs_number from with_history)
+        )
+        or chained_links.nhs_number in (select merged_into.nhs_number from merged_into)
+        or chained_links.effective_date < links_into.effective_date
+),
+
+applied_links as (
+    select chained_links.*
+    from chained_links
+    where chained_links.superseded_nhs_number not in (select merging_links.superseded_nhs_number from merging_links)
+),
+
+-- The applied links' chains, walked back from their ends.
+applied_chains (nhs_number, patient_number) as (
+    select distinct
+        chain_end.nhs_number,
+        chain_end.nhs_number as patient_number
+    from applied_links as chain_end
+    where chain_end.nhs_number not in (select onward.superseded_nhs_number from applied_links as onward)
+    union all
+    select
+        step.superseded_nhs_number,
+        applied_chains.patient_number
+    from applied_chains
+    inner join applied_links as step on applied_chains.nhs_number = step.nhs_number
 ),
 
 judged as (
     select
-        links.*,
+        links.superseded_nhs_number,
+        links.nhs_number,
+        links.effective_date,
+        links.linked_at,
         case
-            when links.superseded_nhs_number in (select two_targets.superseded_nhs_number from two_targets)
+            when links.superseded_nhs_number not in (select single_links.superseded_nhs_number from single_links)
                 then 'links_to_two_numbers'
-            when
-                new_history.first_extract_date < links.effective_date
-                or links.nhs_number in (select merged_into.nhs_number from merged_into)
-                or links.effective_date < earlier_link.effective_date
+            when links.superseded_nhs_number not in (select chained_links.superseded_nhs_number from chained_links)
+                then 'cycle'
+            when links.superseded_nhs_number in (select merging_links.superseded_nhs_number from merging_links)
                 then 'merges_two_histories'
         end as conflict
     from links
-    left join histories as new_history on links.nhs_number = new_history.nhs_number
-    -- A link dated before the link into its superseded number: the dates do not make one
-    -- patient's story (P became Q in June, but Q became S in April).
-    left join (
-        select
-            links_into.nhs_number,
-            max(links_into.effective_date) as effective_date
-        from links as links_into
-        group by links_into.nhs_number
-    ) as earlier_link on links.superseded_nhs_number = earlier_link.nhs_number
-),
-
--- Follow the remaining links: each step doubles the links followed (2^4 = 16 in all).
-hop_0 as (
-    select
-        superseded_nhs_number as nhs_number,
-        nhs_number as patient_number
-    from judged
-    where conflict is null
-),
-
-hop_1 as (
-    select
-        step.nhs_number,
-        coalesce(next_step.patient_number, step.patient_number) as patient_number
-    from hop_0 as step
-    left join hop_0 as next_step on step.patient_number = next_step.nhs_number
-),
-
-hop_2 as (
-    select
-        step.nhs_number,
-        coalesce(next_step.patient_number, step.patient_number) as patient_number
-    from hop_1 as step
-    left join hop_1 as next_step on step.patient_number = next_step.nhs_number
-),
-
-hop_3 as (
-    select
-        step.nhs_number,
-        coalesce(next_step.patient_number, step.patient_number) as patient_number
-    from hop_2 as step
-    left join hop_2 as next_step on step.patient_number = next_step.nhs_number
-),
-
-hop_4 as (
-    select
-        step.nhs_number,
-        coalesce(next_step.patient_number, step.patient_number) as patient_number
-    from hop_3 as step
-    left join hop_3 as next_step on step.patient_number = next_step.nhs_number
-),
-
--- A chain that has not ended (its last number still has an applied link) is a cycle.
-resolved as (
-    select
-        hop_4.nhs_number,
-        hop_4.patient_number,
-        hop_4.patient_number in (select hop_0.nhs_number from hop_0) as is_unending
-    from hop_4
 ),
 
 final as (
     select
-        judged.superseded_nhs_number,
-        judged.nhs_number,
-        judged.effective_date,
-        judged.linked_at,
-        coalesce(judged.conflict, case when resolved.is_unending then 'cycle' end) as conflict,
-        case when judged.conflict is null and not resolved.is_unending then resolved.patient_number end
-            as patient_number
+        judged.*,
+        case when judged.conflict is null then applied_chains.patient_number end as patient_number
     from judged
-    left join resolved on judged.superseded_nhs_number = resolved.nhs_number
+    left join applied_chains on judged.superseded_nhs_number = applied_chains.nhs_number
 )
 
 select * from final

@@ -351,10 +351,12 @@ CHANGES_COLUMNS = ["extract_date", "superseded_nhs_number", "nhs_number", "effec
 def nhs_number_links(landing: Path, histories: dict[str, date]) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
     """SPEC §9, read independently: the accepted links (both numbers valid and different, the
     effective date no later than the extract's; per superseded number its latest extract's),
-    then the conflicts — a superseded number linked to two numbers; a link whose new number
-    had Type 2 rows before its effective date, or into a number two links reach from numbers
-    with histories (or themselves linked into: two patients); a chain that never ends within
-    16 links — and every other superseded number resolved to the last number of its chain."""
+    then the conflicts, each judged on the links the one before left: a superseded number
+    linked to two numbers; a chain that never ends (a cycle, whatever its length); a link
+    whose new number had Type 2 rows before its effective date while the old number or a
+    number before it in the chain has rows, or into a number two links reach from chains with
+    histories, or dated before a link into its old number (two patients) — and every other
+    superseded number resolved to the last number of its chain."""
     accepted: list[tuple[date, str, str, date]] = []
     for _, _, values, fault in read_feed(landing, "nhs_number_changes", CHANGES_COLUMNS):
         if fault:
@@ -379,23 +381,48 @@ def nhs_number_links(landing: Path, histories: dict[str, date]) -> tuple[dict[st
     for old, new in effective:
         targets[old].add(new)
     conflicts: dict[tuple[str, str], str] = {}
-    applied: dict[str, str] = {}
-    for (old, new), when in effective.items():
+    # 1. A superseded number linked to two numbers.
+    single: dict[str, str] = {}
+    for (old, new) in effective:
         if len(targets[old]) > 1:
             conflicts[(old, new)] = "links_to_two_numbers"
-        elif (new in histories and histories[new] < when) or \
-                len({o for o in sources[new] if o in histories or o in linked_to}) > 1 or \
-                any(when < earlier for (_, into), earlier in effective.items() if into == old):
+        else:
+            single[old] = new
+
+    # 2. Of the rest, a chain that comes back to a number it passed (whatever its length).
+    def ends(old: str) -> bool:
+        seen, number = set(), old
+        while number in single:
+            if number in seen:
+                return False
+            seen.add(number)
+            number = single[number]
+        return True
+    chained = {old: new for old, new in single.items() if ends(old)}
+    for old in single.keys() - chained.keys():
+        conflicts[(old, single[old])] = "cycle"
+    # 3. Of the rest, two patients with histories made one.
+    with_history: set[str] = set()
+    for number in histories:
+        if number in chained:
+            with_history.add(number)
+            while number in chained:
+                number = chained[number]
+                with_history.add(number)
+    applied: dict[str, str] = {}
+    for old, new in chained.items():
+        when = effective[(old, new)]
+        into_old = [effective[(o, n)] for o, n in chained.items() if n == old]
+        if (new in histories and histories[new] < when and old in with_history) or \
+                len({o for o, n in chained.items() if n == new and o in with_history}) > 1 or \
+                any(when < earlier for earlier in into_old):
             conflicts[(old, new)] = "merges_two_histories"
         else:
             applied[old] = new
     resolved: dict[str, str] = {}
     for old in applied:
-        number, steps = old, 0
-        while number in applied and steps < 16:
-            number, steps = applied[number], steps + 1
-        if number in applied:
-            conflicts[(old, applied[old])] = "cycle"
-        else:
-            resolved[old] = number
+        number = old
+        while number in applied:
+            number = applied[number]
+        resolved[old] = number
     return resolved, conflicts

@@ -33,6 +33,8 @@ ARGUMENTS = {
     "model": "The model or snapshot the test checks (dbt passes it).",
     "column": "A column name (text).",
     "columns": "The column names (a list of text), in order.",
+    "message": "The sentence (text) the query stops with; it must hold no value of the data.",
+    "record": "The published record a release reads (published_current_opt_outs or published_opt_out_periods).",
     "not_null": "Columns (a list of text) that must hold a value in every row.",
     "unique": "Columns (a list of text) each of which holds no value twice (nulls aside).",
     "unique_combination": "Columns (a list of text) whose values together identify one row.",

@@ -7,7 +7,7 @@
     {{ return('') }}
 {% endmacro %}
 
-{#- PostgreSQL has no try_cast: these return null where a cast would raise. -#}
+{#- PostgreSQL has no try_cast (these return null where a cast would raise) and no error(). -#}
 {% macro postgres__create_engine_functions() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set schema = adapter.quote(target.schema) -%}
@@ -19,5 +19,10 @@
             ~ "); exception when others then return null; end $$"
         ) -%}
     {%- endfor -%}
+    {#- raise_error: stops the query with its message (volatile: never evaluated ahead of time). -#}
+    {%- do run_query(
+        "create or replace function " ~ schema ~ ".opt_out_raise_error(message text) returns text "
+        ~ "language plpgsql volatile as $$ begin raise exception '%', message; end $$"
+    ) -%}
     {{ return('') }}
 {% endmacro %}

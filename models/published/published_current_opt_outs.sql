@@ -13,6 +13,13 @@ checks as (
     from {{ ref('opt_out_record_checks') }}
 ),
 
+-- The rows published_nhs_number_links publishes in this build: a release reads this record
+-- only with exactly those (macro published_links_in_step).
+linked as (
+    select count(*) as linked_numbers
+    from {{ ref('int_nhs_number_patients') }}
+),
+
 record_date as (
     select max(received_date) as record_as_of_date
     from {{ ref('opt_out_events') }}
@@ -26,10 +33,12 @@ published as (
         record_date.record_as_of_date,
         {{ build_started_at() }} as published_at,
         {{ record_version_id() }} as version_id,
-        checks.checks_passed
+        checks.checks_passed,
+        linked.linked_numbers
     from checked
     cross join record_date
     cross join checks
+    cross join linked
 )
 
 select * from published

@@ -11,6 +11,13 @@ checks as (
     from {{ ref('opt_out_record_checks') }}
 ),
 
+-- The rows published_nhs_number_links publishes in this build: a release reads this record
+-- only with exactly those (macro published_links_in_step).
+linked as (
+    select count(*) as linked_numbers
+    from {{ ref('int_nhs_number_patients') }}
+),
+
 published as (
     select
         checked.nhs_number,
@@ -18,9 +25,11 @@ published as (
         checked.applied_to,
         {{ build_started_at() }} as published_at,
         {{ record_version_id() }} as version_id,
-        checks.checks_passed
+        checks.checks_passed,
+        linked.linked_numbers
     from checked
     cross join checks
+    cross join linked
 )
 
 select * from published

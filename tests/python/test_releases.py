@@ -12,6 +12,7 @@ import textwrap
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 import reference
 from warehouse import DEMO_LANDING, PROJECT_DIR, DbtFailed, Warehouse, copy_project
@@ -555,7 +556,10 @@ def test_a_release_over_a_published_record_out_of_step_stops(demo_warehouse: War
     warehouse = Warehouse(tmp_path)
     shutil.copy(demo_warehouse.db_path, warehouse.db_path)
     warehouse.landing.symlink_to(demo_warehouse.landing)
-    warehouse.build("--select", "published_nhs_number_links")
+    # The links build itself says so: the release tests it selects read the release views.
+    links_only = warehouse.build("--select", "published_nhs_number_links", check=False)
+    assert links_only.returncode != 0 and "The published opt-out record is out of step" in links_only.stdout
+    assert warehouse.query("select count(distinct version_id) from published.published_nhs_number_links") == [(1,)]
     result = warehouse.build("--select", "release_hes_research_extract", check=False)
     assert result.returncode != 0
     assert "The published opt-out record is out of step" in result.stdout and "run `dbt build` of the whole" in \
@@ -566,3 +570,31 @@ def test_a_release_over_a_published_record_out_of_step_stops(demo_warehouse: War
                              cwd=PROJECT_DIR, env=warehouse.env(), capture_output=True, text=True, timeout=300)
     assert checked.returncode != 0 and "the published opt-out record is out of step" in checked.stderr
     assert not (tmp_path / "out.csv").exists()
+    # The release views built before the --select build are views: read now, over the new
+    # links and the old record, they stop too (and so when the record is newer, or the links
+    # table is left empty by another build), naming the problem; in step, they release.
+    releases = [name for (name,) in warehouse.query(
+        "select view_name from duckdb_views() where schema_name = 'releases' "
+        "and sql like '%published_nhs_number_links%'")]  # not the exempt release, which applies none
+    assert len(releases) >= 2
+    in_step = ("update published.published_nhs_number_links set version_id = "
+               "(select max(version_id) from published.published_current_opt_outs)")
+    out_of_step = [  # as left by the links-only build, then each table of another build's
+        [],
+        [in_step, "update published.published_nhs_number_links set version_id = 'v-another-build'"],
+        [in_step, "delete from published.published_nhs_number_links"],
+        [in_step, "update published.published_current_opt_outs set version_id = 'v-another-build'",
+         "update published.published_opt_out_periods set version_id = 'v-another-build'"],
+    ]
+    with duckdb.connect(str(warehouse.db_path)) as con:
+        for mangles in out_of_step:
+            for release in releases:
+                con.execute("begin")
+                for mangle in mangles:
+                    con.execute(mangle)
+                with pytest.raises(duckdb.InvalidInputException, match="The published opt-out record is out of step"):
+                    con.execute(f"select count(*) from releases.{release}").fetchone()
+                con.execute("rollback")
+        con.execute(in_step)
+        for release in releases:
+            assert con.execute(f"select count(*) from releases.{release}").fetchone()[0] > 0

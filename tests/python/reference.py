@@ -355,7 +355,7 @@ def nhs_number_links(landing: Path, histories: dict[str, date]) -> tuple[dict[st
     linked to two numbers; a chain that never ends (a cycle, whatever its length); a link
     whose new number had Type 2 rows before its effective date while the old number or a
     number before it in the chain has rows, or into a number two links reach from chains with
-    histories, or dated before a link into its old number (two patients) — and every other
+    histories (two patients) — and every other
     superseded number resolved to the last number of its chain."""
     accepted: list[tuple[date, str, str, date]] = []
     for _, _, values, fault in read_feed(landing, "nhs_number_changes", CHANGES_COLUMNS):
@@ -412,10 +412,8 @@ def nhs_number_links(landing: Path, histories: dict[str, date]) -> tuple[dict[st
     applied: dict[str, str] = {}
     for old, new in chained.items():
         when = effective[(old, new)]
-        into_old = [effective[(o, n)] for o, n in chained.items() if n == old]
         if (new in histories and histories[new] < when and old in with_history) or \
-                len({o for o, n in chained.items() if n == new and o in with_history}) > 1 or \
-                any(when < earlier for earlier in into_old):
+                len({o for o, n in chained.items() if n == new and o in with_history}) > 1:
             conflicts[(old, new)] = "merges_two_histories"
         else:
             applied[old] = new

@@ -2,6 +2,7 @@
 -- after every check on the record has passed (opt_out_record_checks and all it depends
 -- on); when one fails dbt skips this model and the record published by the last good
 -- build stays in force.
+{%- do check_whole_record_built() %}
 with
 
 checked as (

@@ -7,6 +7,7 @@
 -- so a build that does not publish them (a failing check) does not publish these either:
 -- the release views never read one build's links with another build's record.
 -- depends_on: {{ ref('published_current_opt_outs') }}, {{ ref('published_opt_out_periods') }}
+{%- do check_whole_record_built() %}
 with
 
 checked as (

@@ -1,5 +1,6 @@
 -- Write-audit-publish: the periods (R10) that point-in-time releases apply, published
 -- only after every check on the record has passed (opt_out_record_checks).
+{%- do check_whole_record_built() %}
 with
 
 checked as (

@@ -550,16 +550,26 @@ def test_nhs_number_changes_that_would_guess_are_left_for_a_person(demo_warehous
 
 
 def test_a_release_over_a_published_record_out_of_step_stops(demo_warehouse: Warehouse, tmp_path: Path) -> None:
-    """SPEC §9: a --select build of the links alone publishes them without the current record;
-    a release (or the list check) over the two would match one build's superseded numbers
-    against another's patients. It stops with one sentence instead, and releases nothing."""
+    """SPEC §9: the published current record, periods and links are one build's. A --select
+    or --exclude build that would publish them without everything they are derived from
+    publishes nothing; and tables left out of step all the same (a build killed between
+    them) stop a release when it is built and each time it is read, and the list check,
+    with one sentence: a release over them would match one build's superseded numbers
+    against another's patients."""
     warehouse = Warehouse(tmp_path)
     shutil.copy(demo_warehouse.db_path, warehouse.db_path)
     warehouse.landing.symlink_to(demo_warehouse.landing)
-    # The links build itself says so: the release tests it selects read the release views.
-    links_only = warehouse.build("--select", "published_nhs_number_links", check=False)
-    assert links_only.returncode != 0 and "The published opt-out record is out of step" in links_only.stdout
-    assert warehouse.query("select count(distinct version_id) from published.published_nhs_number_links") == [(1,)]
+    versions = ("select (select max(version_id) from published.published_current_opt_outs), "
+                "(select max(version_id) from published.published_nhs_number_links)")
+    before = warehouse.query(versions)
+    for partial in (("--select", "published_nhs_number_links"), ("--exclude", "models/opt_outs")):
+        refused = warehouse.build(*partial, check=False)
+        assert refused.returncode != 0 and "is published only by a build of everything it is derived from" in \
+            refused.stdout and "run `dbt build` of the whole project" in refused.stdout
+        assert warehouse.query(versions) == before
+    # Out of step all the same: the links of another build.
+    with duckdb.connect(str(warehouse.db_path)) as con:
+        con.execute("update published.published_nhs_number_links set version_id = 'v-another-build'")
     result = warehouse.build("--select", "release_hes_research_extract", check=False)
     assert result.returncode != 0
     assert "The published opt-out record is out of step" in result.stdout and "run `dbt build` of the whole" in \
@@ -570,16 +580,16 @@ def test_a_release_over_a_published_record_out_of_step_stops(demo_warehouse: War
                              cwd=PROJECT_DIR, env=warehouse.env(), capture_output=True, text=True, timeout=300)
     assert checked.returncode != 0 and "the published opt-out record is out of step" in checked.stderr
     assert not (tmp_path / "out.csv").exists()
-    # The release views built before the --select build are views: read now, over the new
-    # links and the old record, they stop too (and so when the record is newer, or the links
-    # table is left empty by another build), naming the problem; in step, they release.
+    # The release views built before are views: read now, over those tables, they stop too
+    # (and so when the record is newer, or the links table is left empty by another build),
+    # naming the problem; in step, they release.
     releases = [name for (name,) in warehouse.query(
         "select view_name from duckdb_views() where schema_name = 'releases' "
         "and sql like '%published_nhs_number_links%'")]  # not the exempt release, which applies none
     assert len(releases) >= 2
     in_step = ("update published.published_nhs_number_links set version_id = "
                "(select max(version_id) from published.published_current_opt_outs)")
-    out_of_step = [  # as left by the links-only build, then each table of another build's
+    out_of_step = [  # as left above, then each table of another build's
         [],
         [in_step, "update published.published_nhs_number_links set version_id = 'v-another-build'"],
         [in_step, "delete from published.published_nhs_number_links"],

@@ -37,6 +37,7 @@ COMPARED = {
     "main.ccg_opt_out_statistics": None,
     "main.national_opt_out_statistics": None,
     "main.individual_gp_level_data": None,
+    "main.nhs_number_change_conflicts": ["linked_at"],
     "releases.release_hes_research_extract": None,
     "releases.release_hes_research_extract_2025_09_01": None,
     "releases.release_hes_cancer_registration": None,

@@ -76,12 +76,10 @@ judged as (
         link_chains.chain_path,
         coalesce(
             link_chains.conflict,
-            case
-                when link_chains.superseded_nhs_number in (select merging_links.superseded_nhs_number from merging_links)
-                    then 'merges_two_histories'
-            end
+            case when merging_links.superseded_nhs_number is not null then 'merges_two_histories' end
         ) as conflict
     from link_chains
+    left join merging_links on link_chains.superseded_nhs_number = merging_links.superseded_nhs_number
 ),
 
 -- Where an applied chain stops: a chain's end, and every number whose own link was refused.

@@ -72,7 +72,9 @@ def con(compiled: dict) -> duckdb.DuckDBPyConnection:
         # The write-audit-publish gate the published tables read (its checks are tested elsewhere).
         connection.execute("create table published.opt_out_record_checks (check_name varchar, failures bigint)")
         connection.execute("create table main.release_rows (row_id integer, nhs_number varchar)")
-        # No changed NHS numbers here (SPEC §9): the published links are empty.
+        # No changed NHS numbers here (SPEC §9): the links and the published links are empty.
+        connection.execute("create table intermediate.int_nhs_number_patients (nhs_number varchar, patient_number "
+                           "varchar, effective_date date, linked_at timestamp, derived_at timestamp)")
         connection.execute("create table published.published_nhs_number_links (nhs_number varchar, patient_number "
                            "varchar, effective_date date, linked_at timestamp, published_at timestamp, version_id "
                            "varchar, checks_passed bigint)")

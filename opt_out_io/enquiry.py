@@ -8,7 +8,8 @@ it is typed at a prompt that does not show it; otherwise one line is read from s
 input, as in `printf '%s\n' "$n" | python -m opt_out_io enquiry`.
 
 A superseded number (SPEC §9, changed NHS numbers) is answered as the patient's: the number
-they are known by now, from the published links. Prints every Type 2 event received for the
+they are known by now, from the published links; a number a change left in conflict is
+answered with its own status, and says whether releases withhold it. Prints every Type 2 event received for the
 number (type, action, recorded and received
 dates, practice, whether the recorded date was imputed), the periods during which its
 opt-out was applied, and the published record versions and releases built while it was
@@ -32,7 +33,7 @@ from opt_out_io.check_list import ListProblem, warehouse_path
 SEPARATOR = "\n-- next query --\n"
 MARTS = ("opt_out_events", "opt_out_periods", "published_record_versions", "release_manifest")
 # SPEC §9: a superseded number is looked up as its patient's, the number they are known by now.
-PUBLISHED = ("published_nhs_number_links",)
+PUBLISHED = ("published_nhs_number_links", "published_current_opt_outs")
 QUERIES = {
     "number": "select {{ normalise_nhs_number('candidate.value') }} as nhs_number, "
               "{{ is_valid_nhs_number(normalise_nhs_number('candidate.value')) }} as is_valid "
@@ -41,6 +42,13 @@ QUERIES = {
                "where nhs_number = $1 and patient_number <> nhs_number",
     "earlier": "select max(linked_at) from {{ ref('published_nhs_number_links') }} "
                "where patient_number = $1 and nhs_number <> $1",
+    # A number joined to other patients' numbers by links left in conflict (SPEC §9): how many
+    # patients its group holds, and how many of them are opted out now.
+    "group": "select count(distinct links.patient_number), count(distinct opted_out.nhs_number) "
+             "from {{ ref('published_nhs_number_links') }} as links left join "
+             "{{ ref('published_current_opt_outs') }} as opted_out on links.patient_number = opted_out.nhs_number "
+             "where links.component_number = (select joined.component_number from "
+             "{{ ref('published_nhs_number_links') }} as joined where joined.nhs_number = $1)",
     "events": "select received_date, opt_out_type, action, recorded_date, recorded_date_imputed, practice_code "
               "from {{ ref('opt_out_events') }} where nhs_number = $1 order by received_date, recorded_date, action",
     "periods": "select applied_from, applied_to from {{ ref('opt_out_periods') }} where nhs_number = $1 "
@@ -87,6 +95,7 @@ def answer(raw_number: str) -> list[str]:
         link = con.execute(queries["patient"], [number]).fetchone()
         if link is not None:
             number = link[0]
+        patients, opted_out = con.execute(queries["group"], [number]).fetchone()
         events = con.execute(queries["events"], [number]).fetchall()
         periods = con.execute(queries["periods"], [number]).fetchall()
         # A number superseded later was matched by releases only from when its link was received.
@@ -105,6 +114,11 @@ def answer(raw_number: str) -> list[str]:
         lines.append(f"Earlier NHS numbers of this patient were linked to it (the last change received on "
                      f"{earlier:%Y-%m-%d}): everything below is theirs under any of their numbers; record versions "
                      "and releases before then applied each number's own history.")
+    if patients > 1:
+        lines.append(f"A change of NHS number joins this number to {patients - 1} other patient(s)' numbers and is "
+                     "left for a person to resolve (nhs_number_change_conflicts): each number keeps its own status "
+                     "below, and releases, the list check and GP-level collections withhold all of them while any "
+                     f"is opted out ({'so this number is withheld now' if opted_out else 'none is now'}).")
     if not events:
         return lines + ["No Type 2 opt-out or withdrawal has been received for it. Type 1 codes sent in the Type 2 "
                         "feed are never stored (R4), so they cannot be looked up."]

@@ -340,7 +340,8 @@ def write_nhs_number_changes(landing: Path, episodes: Path, patients: list[Patie
     """SPEC §9: a patient given a new number twice (A -> B -> C), received after their opt-out;
     a withdrawn patient's new number; and what is left for a person: two patients' histories
     (both opted out before the change), one number linked to two, a cycle; with rows to
-    reject. The release input gets episodes under the superseded numbers."""
+    reject. The release input gets episodes under the superseded numbers, and one under a
+    number the fork cuts off from its opted-out patient (withheld until a person resolves it)."""
     plain = [p for p in patients if len(p.codes) == 1 and p.codes[0].code in TYPE2_OPT_OUT.values()
              and p.sent_as is None and p.leaves_after is None]
     withdrawn = [p for p in patients if len(p.codes) == 2 and p.codes[1].code in TYPE2_WITHDRAWAL.values()]
@@ -369,7 +370,8 @@ def write_nhs_number_changes(landing: Path, episodes: Path, patients: list[Patie
     with episodes.open("a", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         for index, (number, practice) in enumerate([(chained.nhs_number, "A81001"), (middle, "A81002"),
-                                                    (last, "A81003"), (after_withdrawal, "B82001")], start=1):
+                                                    (last, "A81003"), (after_withdrawal, "B82001"),
+                                                    (fork_a, "C83001")], start=1):
             writer.writerow([f"EP{count + index:05d}", number, practice, "2025-09-10", "RXR", "J18.9"])
 
 

@@ -1,8 +1,9 @@
 {#- R15/R8: a select of the NHS numbers opted out (Type 2) as known at `as_of`
     ('YYYY-MM-DD'); none means the current record (R9). Reads the published (checked)
     record, never the marts being rebuilt; "as known at as_of" is period_covers. With
-    changed NHS numbers (SPEC §9) every superseded number of an opted-out patient's chain
-    is theirs too (published_nhs_number_links), whenever the link was received. -#}
+    changed NHS numbers (SPEC §9) every number joined to an opted-out number by links is
+    withheld too (published_nhs_number_links' component_number): the numbers of its chain,
+    and those a conflict leaves for a person to resolve, whenever the links were received. -#}
 {% macro opted_out_patients(as_of=none) -%}
     {%- if as_of is none -%}
         select nhs_number from {{ ref('published_current_opt_outs') }}
@@ -12,16 +13,21 @@
         where {{ period_covers('periods', "cast('" ~ validated_as_of(as_of) ~ "' as date)") }}
     {%- endif %}
         union
+        -- Every number of a group of links (applied or refused) that holds an opted-out number.
         select links.nhs_number
         from {{ ref('published_nhs_number_links') }} as links
-        where links.patient_number in (
+        where links.component_number in (
+            select holders.component_number
+            from {{ ref('published_nhs_number_links') }} as holders
+            where holders.nhs_number in (
     {%- if as_of is none %}
-            select current_record.nhs_number from {{ ref('published_current_opt_outs') }} as current_record
+                select current_record.nhs_number from {{ ref('published_current_opt_outs') }} as current_record
     {%- else %}
-            select periods.nhs_number
-            from {{ ref('published_opt_out_periods') }} as periods
-            where {{ period_covers('periods', "cast('" ~ validated_as_of(as_of) ~ "' as date)") }}
+                select periods.nhs_number
+                from {{ ref('published_opt_out_periods') }} as periods
+                where {{ period_covers('periods', "cast('" ~ validated_as_of(as_of) ~ "' as date)") }}
     {%- endif %}
+            )
         )
         union
         {{ published_links_in_step(ref('published_current_opt_outs') if as_of is none else ref('published_opt_out_periods')) }}

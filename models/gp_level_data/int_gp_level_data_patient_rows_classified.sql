@@ -3,8 +3,10 @@
 -- the patient's Type 1 status from codes recorded strictly before the collection date is
 -- opted out (latest recorded date decides, opt-out wins ties, an undated opt-out counts as
 -- before), or collected. A view, never a table: excluded rows must not be stored. With
--- changed NHS numbers (SPEC §9) a Type 1 code under any number of the patient's chain counts:
--- both sides are matched on the number the patient is known by now.
+-- changed NHS numbers (SPEC §9) a Type 1 code under any number of the patient's chain counts
+-- (one status, under the number the patient is known by now); and a patient is excluded when
+-- any patient of their group of links (int_nhs_number_link_components: the numbers joined by
+-- links, applied or left in conflict for a person) is Type 1 opted out.
 {{ config(materialized='view') }}
 
 with
@@ -16,10 +18,12 @@ patients as (
 type1_codes as (
     select
         {{ patient_number('codes.nhs_number', 'links') }} as patient_number,
+        coalesce(components.component_number, codes.nhs_number) as component_number,
         codes.action,
         codes.recorded_date
     from {{ ref('int_gp_level_data_code_rows_classified') }} as codes
     left join {{ ref('int_nhs_number_patients') }} as links on codes.nhs_number = links.nhs_number
+    left join {{ ref('int_nhs_number_link_components') }} as components on codes.nhs_number = components.nhs_number
     where codes.rejection_reason is null
 ),
 
@@ -34,10 +38,12 @@ classified as (
     from patients
 ),
 
+-- Each patient of the row's group: their Type 1 status before the collection.
 type1_decisions as (
     select
         classified.source_file,
         classified.row_number,
+        type1_codes.patient_number,
         -- R8's decision order (status_decision_key); an undated opt-out stands just
         -- before the collection.
         max(
@@ -48,13 +54,24 @@ type1_decisions as (
             ) }}
         ) as deciding_key
     from classified
-    left join {{ ref('int_nhs_number_patients') }} as links on classified.nhs_number = links.nhs_number
+    left join {{ ref('int_nhs_number_link_components') }} as components
+        on classified.nhs_number = components.nhs_number
     inner join type1_codes
         on
-            {{ patient_number('classified.nhs_number', 'links') }} = type1_codes.patient_number
+            coalesce(components.component_number, classified.nhs_number) = type1_codes.component_number
             and (type1_codes.recorded_date is null or type1_codes.recorded_date < classified.collection_date)
     where classified.rejection_reason is null
-    group by classified.source_file, classified.row_number
+    group by classified.source_file, classified.row_number, type1_codes.patient_number
+),
+
+-- Excluded when any patient of the group is opted out.
+type1_exclusions as (
+    select
+        source_file,
+        row_number,
+        max(case when {{ decision_is_opt_out('deciding_key') }} then 1 else 0 end) as is_opted_out
+    from type1_decisions
+    group by source_file, row_number
 ),
 
 final as (
@@ -68,12 +85,12 @@ final as (
         classified.nhs_number,
         classified.usual_gp_code,
         classified.rejection_reason,
-        coalesce({{ decision_is_opt_out('type1_decisions.deciding_key') }}, false) as is_type1_opted_out
+        coalesce(type1_exclusions.is_opted_out = 1, false) as is_type1_opted_out
     from classified
-    left join type1_decisions
+    left join type1_exclusions
         on
-            classified.source_file = type1_decisions.source_file
-            and classified.row_number = type1_decisions.row_number
+            classified.source_file = type1_exclusions.source_file
+            and classified.row_number = type1_exclusions.row_number
 )
 
 select * from final

@@ -124,6 +124,25 @@ class Reference:
         """SPEC §9: the number the patient known by `nhs_number` is known by now."""
         return self.links.get(nhs_number, nhs_number)
 
+    def group(self, nhs_number: str) -> set[str]:
+        """SPEC §9 and R14/R15: every number joined to `nhs_number` by a link that counts,
+        in either direction, applied or left in conflict (the number alone when unlinked)."""
+        neighbours: dict[str, set[str]] = defaultdict(set)
+        for old, new in [*self.links.items(), *self.link_conflicts]:
+            neighbours[old].add(new)
+            neighbours[new].add(old)
+        seen, todo = {nhs_number}, [nhs_number]
+        while todo:
+            for other in neighbours[todo.pop()] - seen:
+                seen.add(other)
+                todo.append(other)
+        return seen
+
+    def withheld_at(self, nhs_number: str, when: date) -> bool:
+        """R15 with SPEC §9: a release removes the number when any patient of its group is
+        opted out as known at `when` (a conflict is for a person to resolve)."""
+        return any(self.status_at(self.patient(number), when) for number in self.group(nhs_number))
+
     def status_at(self, nhs_number: str, when: date) -> bool:
         """R8: opted out as known at `when`."""
         known = [e for (n, _, _, _), e in self.events.items() if n == nhs_number and e["received_date"] <= when]

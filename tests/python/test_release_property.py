@@ -76,7 +76,7 @@ def con(compiled: dict) -> duckdb.DuckDBPyConnection:
         connection.execute("create table intermediate.int_nhs_number_patients (nhs_number varchar, patient_number "
                            "varchar, effective_date date, linked_at timestamp, derived_at timestamp)")
         connection.execute("create table published.published_nhs_number_links (nhs_number varchar, patient_number "
-                           "varchar, effective_date date, linked_at timestamp, published_at timestamp, version_id "
+                           "varchar, component_number varchar, effective_date date, linked_at timestamp, published_at timestamp, version_id "
                            "varchar, checks_passed bigint)")
         for (schema, name), sql in compiled["models"].items():
             connection.execute(f"create view {schema}.{name} as {sql}")

@@ -31,8 +31,9 @@ def expected_release(ref: reference.Reference, as_of: date | None) -> set[str]:
     kept = set()
     for row in episodes():
         number = reference.normalise_nhs_number(row["nhs_number"])
-        # SPEC §9: a superseded number is its patient's (the number they are known by now).
-        if reference.is_valid_nhs_number(number) and not ref.status_at(ref.patient(number), as_of or latest):
+        # SPEC §9: a superseded number is its patient's (the number they are known by now), and
+        # a number joined to an opted-out one by a link left in conflict is withheld.
+        if reference.is_valid_nhs_number(number) and not ref.withheld_at(number, as_of or latest):
             kept.add(row["episode_id"])
     return kept
 
@@ -73,7 +74,7 @@ def test_release_audit_counts(demo_warehouse: Warehouse) -> None:
     removed_patients = {
         ref.patient(reference.normalise_nhs_number(r["nhs_number"])) for r in episodes()
         if reference.is_valid_nhs_number(reference.normalise_nhs_number(r["nhs_number"]))
-        and ref.status_at(ref.patient(reference.normalise_nhs_number(r["nhs_number"])), latest)
+        and ref.withheld_at(reference.normalise_nhs_number(r["nhs_number"]), latest)
     }
     assert rows[0] == ("release_hes_cancer_registration", "exempt", "national_cancer_registration",
                        total, total, 0, 0, None, None)
@@ -533,17 +534,41 @@ def test_an_opt_out_follows_the_patient_to_every_new_number(demo_warehouse: Ware
     assert first not in answer.stdout and last not in answer.stdout
 
 
-def test_nhs_number_changes_that_would_guess_are_left_for_a_person(demo_warehouse: Warehouse) -> None:
+def test_nhs_number_changes_that_would_guess_are_left_for_a_person(demo_warehouse: Warehouse,
+                                                                   tmp_path: Path) -> None:
     """SPEC §9: a number linked to two numbers, a cycle, and a link between two patients who
     both have histories are listed in nhs_number_change_conflicts and not applied: each
-    number keeps its own status (both patients of the merge stay opted out, counted twice)."""
+    number keeps its own status (both patients of the merge stay opted out, counted twice).
+    Until a person resolves it, a number the conflict cuts off from an opted-out patient (the
+    fork's new number) is withheld: releases remove its rows, the list check refuses it, and
+    the enquiry says so, with its own status."""
     changes = demo_changes()
+    forked, fork_new = changes[4]["superseded_nhs_number"], changes[4]["nhs_number"]
+    assert changes[5]["superseded_nhs_number"] == forked
+    current = {n for (n,) in demo_warehouse.query("select nhs_number from current_opt_outs")}
+    assert forked in current and fork_new not in current
+    released = {reference.normalise_nhs_number(n) for (n,) in demo_warehouse.query(
+        "select nhs_number from releases.release_hes_research_extract")}
+    assert fork_new in {reference.normalise_nhs_number(r["nhs_number"]) for r in episodes()}
+    assert fork_new not in released
+    listed, output = tmp_path / "list.csv", tmp_path / "usable.csv"
+    listed.write_text(f"nhs_number\n{fork_new}\n")
+    checked = subprocess.run([sys.executable, "-m", "opt_out_io", "check-list", str(listed), str(output)],
+                             cwd=PROJECT_DIR, env=demo_warehouse.env(), capture_output=True, text=True, timeout=300)
+    assert checked.returncode == 0, checked.stderr
+    assert output.read_text().splitlines() == ["nhs_number"]
+    answer = subprocess.run([sys.executable, "-m", "opt_out_io", "enquiry"], cwd=PROJECT_DIR,
+                            env=demo_warehouse.env(), input=f"{fork_new}\n", capture_output=True, text=True,
+                            timeout=300)
+    assert answer.returncode == 0, answer.stderr
+    assert "left for a person to resolve" in answer.stdout and "so this number is withheld now" in answer.stdout
+    assert "No Type 2 opt-out or withdrawal has been received for it" in answer.stdout
+    assert fork_new not in answer.stdout and forked not in answer.stdout
     merged_old, merged_new = changes[3]["superseded_nhs_number"], changes[3]["nhs_number"]
     conflicts = demo_warehouse.query("select superseded_nhs_number, nhs_number, reason "
                                      "from nhs_number_change_conflicts order by all")
     assert {reason for _, _, reason in conflicts} == {"links_to_two_numbers", "merges_two_histories", "cycle"}
     assert (merged_old, merged_new, "merges_two_histories") in conflicts
-    current = {n for (n,) in demo_warehouse.query("select nhs_number from current_opt_outs")}
     assert {merged_old, merged_new} <= current
     assert reference.compute(demo_warehouse.landing).link_conflicts == {
         (old, new): reason for old, new, reason in conflicts}

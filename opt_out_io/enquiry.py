@@ -118,7 +118,8 @@ def answer(raw_number: str) -> list[str]:
         lines.append(f"A change of NHS number joins this number to {patients - 1} other patient(s)' numbers and is "
                      "left for a person to resolve (nhs_number_change_conflicts): each number keeps its own status "
                      "below, and releases, the list check and GP-level collections withhold all of them while any "
-                     f"is opted out ({'so this number is withheld now' if opted_out else 'none is now'}).")
+                     f"is opted out ({'so this number is withheld now' if opted_out else 'none is now'}). The "
+                     "periods, record versions and releases below follow this number's own status only.")
     if not events:
         return lines + ["No Type 2 opt-out or withdrawal has been received for it. Type 1 codes sent in the Type 2 "
                         "feed are never stored (R4), so they cannot be looked up."]

@@ -4,12 +4,17 @@
 -- them. Releases, the list check and the collection (R14) remove every number of a group
 -- that holds an opted-out patient: a conflict is for a person to resolve, and until then a
 -- number it cuts off from an opted-out number may be that patient's (docs/rules.md §9).
--- Statistics and current_opt_outs keep each number's own status. One recursive walk over
--- the links, as a table of its own (Spark computes a CTE again wherever it is read):
--- DuckDB and PostgreSQL keep each (number, number reached) pair once (`union`); Spark's
--- recursion has no `union`, so there the walk carries its way and never comes back.
+-- Statistics and current_opt_outs keep each number's own status. A table of its own
+-- (Spark computes a CTE again wherever it is read), by one recursive query whose cost differs
+-- by engine: DuckDB passes each number's smallest number to its neighbours round by round
+-- (`using key`: one row per number, so a group of 10,000 numbers is 10,000 rows); PostgreSQL
+-- keeps each (number, number reached) pair once (`union`: a group of n numbers is n² rows,
+-- spilled to disk); Spark's recursion has neither, so there the walk carries its way and never
+-- comes back (every simple path: a group with many cycles in it reaches Spark's own limits on
+-- a recursive query, and the build stops rather than publish without it). sqlfluff cannot
+-- parse `using key`, hence the statement's `noqa: PRS`.
 {{ config(materialized='table') }}
-with recursive
+with recursive  -- noqa: PRS
 
 links as (
     select superseded_nhs_number, nhs_number from {{ ref('int_nhs_number_link_chains') }}
@@ -28,7 +33,31 @@ steps as (
     from links
 ),
 
-{% if target.type == 'spark' %}
+{% if target.type == 'duckdb' %}
+    -- Each number starts as its own group; every round, a number whose smallest number
+    -- reached fell passes it to its neighbours, which keep it when it is smaller than theirs
+    -- (one row per number, replaced: `using key`): work grows with the links, not with the
+    -- square of a group's size.
+    reached (nhs_number, component_number) using key (nhs_number) as (
+        select distinct
+            from_number as nhs_number,
+            from_number as component_number
+        from steps
+        union
+        select
+            steps.to_number as nhs_number,
+            min(reached.component_number) as component_number
+        from reached
+        inner join steps on reached.nhs_number = steps.from_number
+        inner join recurring.reached as known on steps.to_number = known.nhs_number
+        group by steps.to_number
+        having min(reached.component_number) < min(known.component_number)
+    ),
+
+    final as (
+        select * from reached
+    )
+{% elif target.type == 'spark' %}
     reached (nhs_number, reached_number, way) as (
         select distinct
             from_number as nhs_number,
@@ -44,6 +73,14 @@ steps as (
         inner join steps on reached.reached_number = steps.from_number
         where not {{ contains_text('reached.way', "'|' || steps.to_number || '|'") }}
     ),
+
+    final as (
+        select
+            nhs_number,
+            min(reached_number) as component_number
+        from reached
+        group by nhs_number
+    )
 {% else %}
     reached (nhs_number, reached_number) as (
         select
@@ -57,14 +94,14 @@ steps as (
         from reached
         inner join steps on reached.reached_number = steps.from_number
     ),
-{% endif %}
 
-final as (
-    select
-        nhs_number,
-        min(reached_number) as component_number
-    from reached
-    group by nhs_number
-)
+    final as (
+        select
+            nhs_number,
+            min(reached_number) as component_number
+        from reached
+        group by nhs_number
+    )
+{% endif %}
 
 select * from final

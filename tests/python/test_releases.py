@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import reference
-from warehouse import DEMO_LANDING, PROJECT_DIR, DbtFailed, Warehouse, copy_project
+from warehouse import DBT, DEMO_LANDING, PROJECT_DIR, DbtFailed, Warehouse, copy_project
 
 DEMO_EPISODES = PROJECT_DIR / "demo_data" / "releases" / "hospital_episodes.csv"
 
@@ -572,6 +572,30 @@ def test_nhs_number_changes_that_would_guess_are_left_for_a_person(demo_warehous
     assert {merged_old, merged_new} <= current
     assert reference.compute(demo_warehouse.landing).link_conflicts == {
         (old, new): reason for old, new, reason in conflicts}
+
+
+def test_link_groups_grow_with_the_links_not_with_their_square(tmp_path: Path) -> None:
+    """SPEC §9: a faulty changes file sending 20,000 numbers into one (and a chain of 1,000
+    links) is one group each, found within 256 MB: the group walk keeps one row per number,
+    where a walk of (number, number reached) pairs needs 400 million rows, fails for lack of
+    memory, and stops every build (no new opt-out published) until the feed is mended."""
+    root = tmp_path / "compiled"
+    subprocess.run([DBT, "compile", "--target", "lint", "--quiet", "--select", "int_nhs_number_link_components",
+                    "--target-path", str(root / "target"), "--log-path", str(root / "logs")],
+                   cwd=PROJECT_DIR, env=Warehouse(root).env(), capture_output=True, text=True, check=True)
+    sql = next(p for p in (root / "target" / "compiled").rglob("int_nhs_number_link_components.sql")
+               if "models/demographics" in str(p)).read_text()
+    with duckdb.connect() as con:
+        con.execute("set memory_limit = '256MB'")
+        con.execute("set threads = 1")
+        con.execute("create schema intermediate")
+        con.execute("create table intermediate.int_nhs_number_link_chains as "
+                    "select 'S' || lpad(cast(i as varchar), 6, '0') as superseded_nhs_number, 'C' as nhs_number "
+                    "from range(20000) as t(i) union all "
+                    "select 'L' || lpad(cast(i as varchar), 6, '0'), 'L' || lpad(cast(i + 1 as varchar), 6, '0') "
+                    "from range(1000) as t(i)")
+        groups = con.execute(f"select component_number, count(*) from ({sql}) group by all order by all").fetchall()
+    assert groups == [("C", 20001), ("L000000", 1001)]
 
 
 def test_a_release_over_a_published_record_out_of_step_stops(demo_warehouse: Warehouse, tmp_path: Path) -> None:

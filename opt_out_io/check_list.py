@@ -258,6 +258,10 @@ def check_list(input_csv: Path, output_csv: Path, column: str = "nhs_number", as
             # hold, such as none, included).
             kept = con.execute(f"select {', '.join(map(quoted, parsed.columns))} from ({usable_sql}) as usable "
                                f"order by {row_column}").fetchall()
+    except (duckdb.BinderException, duckdb.CatalogException):
+        raise ListProblem("the warehouse's published record lacks a table or column this version of the project "
+                          "reads (not built yet, or built by another version): run dbt build first; nothing was "
+                          "written") from None
     except duckdb.Error as error:
         # The engine's message may quote a value of the list: name only its kind.
         raise ListProblem(f"the check failed in DuckDB ({type(error).__name__}); nothing was written") from None

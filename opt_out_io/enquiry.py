@@ -178,5 +178,8 @@ def main(args: argparse.Namespace) -> None:
         print("\n".join(answer(raw_number)))
     except ListProblem as problem:
         sys.exit(f"enquiry: {problem}.")
+    except (duckdb.BinderException, duckdb.CatalogException):
+        sys.exit("enquiry: the warehouse lacks a table or column this version of the project reads (not built yet, "
+                 "or built by another version): run dbt build first.")
     except duckdb.Error as error:
         sys.exit(f"enquiry: the warehouse could not be read ({type(error).__name__}).")

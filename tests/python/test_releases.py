@@ -604,7 +604,8 @@ def test_a_release_over_a_published_record_out_of_step_stops(demo_warehouse: War
     publishes nothing; and tables left out of step all the same (a build killed between
     them) stop a release when it is built and each time it is read, and the list check,
     with one sentence: a release over them would match one build's superseded numbers
-    against another's patients."""
+    against another's patients. A record published by an earlier version of the project stops
+    the list check and the enquiry with one sentence too."""
     warehouse = Warehouse(tmp_path)
     shutil.copy(demo_warehouse.db_path, warehouse.db_path)
     warehouse.landing.symlink_to(demo_warehouse.landing)
@@ -657,3 +658,12 @@ def test_a_release_over_a_published_record_out_of_step_stops(demo_warehouse: War
         con.execute(in_step)
         for release in releases:
             assert con.execute(f"select count(*) from releases.{release}").fetchone()[0] > 0
+        # A record published by an earlier version of the project (no groups of links yet).
+        con.execute("alter table published.published_nhs_number_links drop column component_number")
+    checked = subprocess.run([sys.executable, "-m", "opt_out_io", "check-list", str(listed), str(tmp_path / "out.csv")],
+                             cwd=PROJECT_DIR, env=warehouse.env(), capture_output=True, text=True, timeout=300)
+    assert checked.returncode != 0 and "built by another version): run dbt build first" in checked.stderr
+    assert not (tmp_path / "out.csv").exists()
+    answer = subprocess.run([sys.executable, "-m", "opt_out_io", "enquiry"], cwd=PROJECT_DIR, env=warehouse.env(),
+                            input="9000000009\n", capture_output=True, text=True, timeout=300)
+    assert answer.returncode != 0 and "built by another version): run dbt build first" in answer.stderr

@@ -7,7 +7,7 @@
 -- Statistics and current_opt_outs keep each number's own status. A table of its own
 -- (Spark computes a CTE again wherever it is read), by one recursive query whose cost differs
 -- by engine: DuckDB passes each number's smallest number to its neighbours round by round
--- (`using key`: one row per number, so a group of 10,000 numbers is 10,000 rows); PostgreSQL
+-- (`using key`: one row per number, so a group of 20,000 numbers is 20,000 rows); PostgreSQL
 -- keeps each (number, number reached) pair once (`union`: a group of n numbers is n² rows,
 -- spilled to disk); Spark's recursion has neither, so there the walk carries its way and never
 -- comes back (every simple path: a group with many cycles in it reaches Spark's own limits on
@@ -35,9 +35,12 @@ steps as (
 
 {% if target.type == 'duckdb' %}
     -- Each number starts as its own group; every round, a number whose smallest number
-    -- reached fell passes it to its neighbours, which keep it when it is smaller than theirs
-    -- (one row per number, replaced: `using key`): work grows with the links, not with the
-    -- square of a group's size.
+    -- reached fell passes it to its neighbours — and passes on what that number has reached
+    -- by now, so a label jumps along a long chain instead of walking it link by link — and a
+    -- neighbour keeps the smallest when it is smaller than its own (one row per number,
+    -- replaced: `using key`). Every label is a number of the group and labels only fall, so
+    -- each number ends with its group's smallest, in rows that grow with the links, not with
+    -- the square of a group's size.
     reached (nhs_number, component_number) using key (nhs_number) as (
         select distinct
             from_number as nhs_number,
@@ -45,13 +48,25 @@ steps as (
         from steps
         union
         select
-            steps.to_number as nhs_number,
-            min(reached.component_number) as component_number
-        from reached
-        inner join steps on reached.nhs_number = steps.from_number
-        inner join recurring.reached as known on steps.to_number = known.nhs_number
-        group by steps.to_number
-        having min(reached.component_number) < min(known.component_number)
+            candidates.nhs_number,
+            min(candidates.component_number) as component_number
+        from (
+            select
+                steps.to_number as nhs_number,
+                reached.component_number
+            from reached
+            inner join steps on reached.nhs_number = steps.from_number
+            union all
+            select
+                steps.to_number as nhs_number,
+                further.component_number
+            from reached
+            inner join steps on reached.nhs_number = steps.from_number
+            inner join recurring.reached as further on reached.component_number = further.nhs_number
+        ) as candidates
+        inner join recurring.reached as known on candidates.nhs_number = known.nhs_number
+        group by candidates.nhs_number
+        having min(candidates.component_number) < min(known.component_number)
     ),
 
     final as (

@@ -9,9 +9,9 @@ input, as in `printf '%s\n' "$n" | python -m opt_out_io enquiry`.
 
 A superseded number (SPEC §9, changed NHS numbers) is answered as the patient's: the number
 they are known by now, from the published links; a number a change left in conflict is
-answered with its own status, and says whether releases withhold it. Prints every Type 2 event received for the
-number (type, action, recorded and received
-dates, practice, whether the recorded date was imputed), the periods during which its
+answered with its own status, and says whether releases withhold it. Prints every Type 2
+event received for the number (type, action, recorded and received dates, practice,
+whether the recorded date was imputed), the periods during which its
 opt-out was applied, and the published record versions and releases built while it was
 applied. The number is given to the database only as a query parameter: the SQL comes from
 the project's own macros (R1, "as known at"), compiled by dbt on an in-memory target, so the

@@ -35,43 +35,28 @@ steps as (
 
 {% if target.type == 'duckdb' %}
     -- Each number starts as its own group; every round, a number whose smallest number
-    -- reached fell passes it to its neighbours — and passes on what that number has reached
-    -- by now, so a label jumps along a long chain instead of walking it link by link — and a
-    -- neighbour keeps the smallest when it is smaller than its own (one row per number,
-    -- replaced: `using key`). Every label is a number of the group and labels only fall, so
-    -- each number ends with its group's smallest, in rows that grow with the links, not with
-    -- the square of a group's size.
-    reached (nhs_number, component_number) using key (nhs_number) as (
+    -- reached fell passes to its neighbours what that number has reached by now (no more
+    -- than the number itself: labels only fall), so a label jumps along a long chain instead
+    -- of walking it link by link; a neighbour keeps the smallest when it is smaller than its
+    -- own (one row per number, replaced: `using key`). Every label is a number of the group
+    -- and labels only fall, so each number ends with its group's smallest, in rows that grow
+    -- with the links, not with the square of a group's size.
+    reached (nhs_number, reached_number) using key (nhs_number) as (
         select distinct
             from_number as nhs_number,
-            from_number as component_number
+            from_number as reached_number
         from steps
         union
         select
-            candidates.nhs_number,
-            min(candidates.component_number) as component_number
-        from (
-            select
-                steps.to_number as nhs_number,
-                reached.component_number
-            from reached
-            inner join steps on reached.nhs_number = steps.from_number
-            union all
-            select
-                steps.to_number as nhs_number,
-                further.component_number
-            from reached
-            inner join steps on reached.nhs_number = steps.from_number
-            inner join recurring.reached as further on reached.component_number = further.nhs_number
-        ) as candidates
-        inner join recurring.reached as known on candidates.nhs_number = known.nhs_number
-        group by candidates.nhs_number
-        having min(candidates.component_number) < min(known.component_number)
+            steps.to_number as nhs_number,
+            min(further.reached_number) as reached_number
+        from reached
+        inner join steps on reached.nhs_number = steps.from_number
+        inner join recurring.reached as further on reached.reached_number = further.nhs_number
+        inner join recurring.reached as known on steps.to_number = known.nhs_number
+        group by steps.to_number
+        having min(further.reached_number) < min(known.reached_number)
     ),
-
-    final as (
-        select * from reached
-    )
 {% elif target.type == 'spark' %}
     reached (nhs_number, reached_number, way) as (
         select distinct
@@ -88,14 +73,6 @@ steps as (
         inner join steps on reached.reached_number = steps.from_number
         where not {{ contains_text('reached.way', "'|' || steps.to_number || '|'") }}
     ),
-
-    final as (
-        select
-            nhs_number,
-            min(reached_number) as component_number
-        from reached
-        group by nhs_number
-    )
 {% else %}
     reached (nhs_number, reached_number) as (
         select
@@ -109,14 +86,15 @@ steps as (
         from reached
         inner join steps on reached.reached_number = steps.from_number
     ),
-
-    final as (
-        select
-            nhs_number,
-            min(reached_number) as component_number
-        from reached
-        group by nhs_number
-    )
 {% endif %}
+
+-- The group's smallest number (on DuckDB the one row each number is left with).
+final as (
+    select
+        nhs_number,
+        min(reached_number) as component_number
+    from reached
+    group by nhs_number
+)
 
 select * from final

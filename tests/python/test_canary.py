@@ -59,7 +59,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     canary.write_release_project(project, inputs)
     generated = time.monotonic()
     build_started = time.time()
-    build = warehouse.build(check=False)  # a failing build is reported by test_build_passes
+    build = warehouse.build(check=False, cli=True)  # a failing build is reported by test_build_passes
     built = time.monotonic()
     result = Run(landing, inputs, warehouse, project, build, build_started)
     lists = root / "lists"

@@ -267,7 +267,7 @@ def test_a_rule_change_refuses_an_incremental_build(tmp_path) -> None:
     view = project / "models" / "publication" / "publication_national.sql"
     view.write_text(view.read_text() + "\n-- changed\n")
     write_codes(warehouse.landing, "2025-05", "2025-05-01", [("9000001013", "9Nu4", "2025-04-02")])
-    refused = warehouse.build(check=False)
+    refused = warehouse.build(check=False, cli=True)
     assert refused.returncode != 0
     message = refused.stdout.split("The rule code changed since it derived the history in ", 1)[1].split(":")[0]
     assert message.split(", ") == ["int_type2_attribution_monthly", "int_type2_opt_outs_monthly",

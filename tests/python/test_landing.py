@@ -80,7 +80,7 @@ def test_a_missing_landing_directory_is_one_sentence_and_changes_nothing(warehou
     warehouse.built_demo()
     before = warehouse.table("opt_out_events")
     missing = warehouse.root / "landing_typo"
-    result = warehouse.build(check=False, extra_vars={"landing_dir": str(missing)})
+    result = warehouse.build(check=False, cli=True, extra_vars={"landing_dir": str(missing)})
     assert result.returncode != 0
     assert f"The landing directory '{missing}' does not exist" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr

@@ -496,7 +496,7 @@ def test_no_nhs_number_in_output_of_failing_tests(tmp_path: Path) -> None:
         "select nhs_number from {{ ref('current_opt_outs') }}\n")
     warehouse = Warehouse(tmp_path, project_dir=project)
     warehouse.land(DEMO_LANDING)
-    result = warehouse.build("--store-failures", check=False)
+    result = warehouse.build("--store-failures", check=False, cli=True)
     assert result.returncode != 0 and "injected_leaky_test" in result.stdout
     forbidden = demo_nhs_numbers()
     assert not scan([warehouse.root / "logs", warehouse.root / "target"], forbidden)
@@ -566,11 +566,11 @@ def test_reference_data_and_configuration_mistakes_are_named(tmp_path: Path) -> 
     warehouse = Warehouse(tmp_path, project_dir=project)
     warehouse.built_demo()
 
-    result = warehouse.build(check=False, extra_vars={"publication_month": "2025-13"})
+    result = warehouse.build(check=False, cli=True, extra_vars={"publication_month": "2025-13"})
     assert result.returncode != 0 and "Traceback" not in result.stdout + result.stderr
     assert "The dbt var publication_month must be a month written YYYY-MM" in result.stdout
 
-    result = warehouse.build(check=False, extra_vars={"publication_month": "2024-01"})
+    result = warehouse.build(check=False, cli=True, extra_vars={"publication_month": "2024-01"})
     assert result.returncode != 0 and "Traceback" not in result.stdout + result.stderr
     assert "publication_month 2024-01 has no figures, so nothing can be published for it (months with figures: " \
            f"{demo_months()[0]} to {demo_months()[-1]})" in result.stdout

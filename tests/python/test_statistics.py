@@ -495,7 +495,8 @@ def test_a_public_mart_left_out_of_the_analyst_copy_stops_the_build(tmp_path: Pa
         assert left_out in text
         text = text.replace(left_out, "", 1)
     script.write_text(text)
-    result = Warehouse(tmp_path / "w", project_dir=project).dbt("run-operation", "check_analyst_copy", check=False)
+    result = Warehouse(tmp_path / "w", project_dir=project).dbt("run-operation", "check_analyst_copy", check=False,
+                                                                       cli=True)
     assert result.returncode != 0
     assert ("The analyst copy does not refer to opt_out_service_level, practices: add dbt.ref('<name>')"
             " for each to models/exports/analyst_copy.py") in result.stdout

@@ -85,10 +85,14 @@ class Warehouse:
             "--log-path", str(self.root / "logs"),
         ]
 
-    def dbt(self, *args: str, check: bool = True, extra_vars: dict | None = None) -> subprocess.CompletedProcess:
+    def dbt(self, *args: str, check: bool = True, extra_vars: dict | None = None,
+            cli: bool = False) -> subprocess.CompletedProcess:
         """dbt as a data engineer runs it, from this warehouse's folder: the warehouse file,
         landing area and publication folder are relative paths there, so every warehouse has
-        the same profile and vars and starts from the parse an earlier one left."""
+        the same profile and vars and starts from the parse an earlier one left.
+        check: a failing command fails the test. cli: the command line itself is the test's
+        subject (what reaches stderr, that no Python traceback does): run dbt's executable,
+        never in this process."""
         variables = {"landing_dir": "landing", "publication_dir": "publication", **(extra_vars or {})}
         command = [
             DBT, *args, "--project-dir", str(self.project_dir),
@@ -102,11 +106,16 @@ class Warehouse:
         key = (str(self.project_dir), json.dumps(variables, sort_keys=True),
                tuple(sorted((k, v) for k, v in env.items() if k.startswith(("OPT_OUT_", "DBT_")))))
         parsed = self.root / "target" / "partial_parse.msgpack"
-        if key in _PARSED and not parsed.exists():
+        # A copy of the project starts from the repository's parse with the same settings:
+        # dbt compares every file with it and parses again only what the test changed.
+        as_repository = (str(PROJECT_DIR), key[1], tuple(
+            (name, str(PROJECT_DIR) if value == str(self.project_dir) else value) for name, value in key[2]))
+        start = _PARSED.get(key) or _PARSED.get(as_repository)
+        if start and not parsed.exists():
             parsed.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(_PARSED[key], parsed)
+            shutil.copyfile(start, parsed)
         self.root.mkdir(parents=True, exist_ok=True)
-        if check and self._in_process(env):
+        if not cli and self._in_process(env):
             result = _dbt_in_process(command, cwd=self.root, env=env)
         else:
             result = subprocess.run(command, cwd=self.root, env=env, capture_output=True, text=True, timeout=900)
@@ -118,11 +127,10 @@ class Warehouse:
         return result
 
     def _in_process(self, env: dict[str, str]) -> bool:
-        """Whether this dbt command may run in the test's own process: a command expected to
-        succeed (its failures are not the test's subject: those keep the command line, with
-        its exit code and stderr), on DuckDB, with the Python the build calls (the whole
-        opt_out_io package, templates included) exactly the repository's, the one this
-        process imported."""
+        """Whether this dbt command may run in the test's own process (dbtRunner gives the same
+        console output and the exit code the CLI gives, without a Python start and dbt's
+        imports): on DuckDB, with the Python the build calls (the whole opt_out_io package,
+        templates included) exactly the repository's, the one this process imported."""
         if env.get("OPT_OUT_TARGET", "duckdb") != "duckdb" or os.environ.get("OPT_OUT_TEST_DBT_CLI"):
             return False
         if self.project_dir == PROJECT_DIR:
